@@ -1,0 +1,175 @@
+"""Reads of the catalog and schedule. Each list costs a fixed number of queries."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from organizations.models import Provider
+
+from .dates import local_day_range
+from .models import Course, Meeting, Program, Session
+
+# Registration statuses, named here as strings: courses sits below registrations and only
+# reads the reverse relation `registrations` (see STYLE.md, layers).
+CONFIRMED = "confirmed"
+WAITLISTED = "waitlisted"
+PENDING = "pending"
+
+
+def _count_registrations(status: str) -> Coalesce:
+    from django.apps import apps
+
+    registration = apps.get_model("registrations", "Registration")
+    counted = (
+        registration.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_schedule(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotate `first_starts_at`, `last_ends_at`, `meeting_count` from the meetings."""
+    meetings = Meeting.objects.filter(session=OuterRef("pk")).order_by().values("session")
+    return sessions.annotate(
+        first_starts_at=Subquery(meetings.annotate(v=Min("starts_at")).values("v")),
+        last_ends_at=Subquery(meetings.annotate(v=Max("ends_at")).values("v")),
+    )
+
+
+def with_availability(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotate `confirmed_count`, `waitlist_count`, `pending_count` and `seats_left`."""
+    return sessions.annotate(
+        confirmed_count=_count_registrations(CONFIRMED),
+        waitlist_count=_count_registrations(WAITLISTED),
+        pending_count=_count_registrations(PENDING),
+    ).annotate(seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)))
+
+
+def session_details(sessions: QuerySet[Session] | None = None) -> QuerySet[Session]:
+    """Sessions with everything a page or the API shows: course, provider, venue, meetings,
+    trainers, schedule and availability."""
+    sessions = Session.objects.all() if sessions is None else sessions
+    return with_availability(
+        with_schedule(
+            sessions.select_related("course__provider", "course__program", "venue").prefetch_related(
+                Prefetch("meetings", queryset=Meeting.objects.order_by("starts_at")),
+                "trainers",
+            )
+        )
+    )
+
+
+def public_sessions() -> QuerySet[Session]:
+    """Sessions anyone may see: of published courses (cancelled ones included, marked)."""
+    return Session.objects.filter(course__status=Course.Status.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    q: str = ""
+    provider: Provider | None = None
+    program: Program | None = None
+    format: str = ""
+    audience: str = ""
+    starts_after: dt.date | None = None
+    starts_before: dt.date | None = None
+    has_seats: bool = False
+
+
+def upcoming_sessions(filters: CatalogFilters, *, now: dt.datetime | None = None) -> QuerySet[Session]:
+    """Scheduled sessions of published courses whose first meeting is still ahead, narrowed by
+    the session-level filters (format, local date range, seats)."""
+    now = now or timezone.now()
+    sessions = with_schedule(
+        Session.objects.filter(
+            status=Session.Status.SCHEDULED, course__status=Course.Status.PUBLISHED
+        )
+    ).filter(first_starts_at__gt=now)
+    if filters.format:
+        sessions = sessions.filter(format=filters.format)
+    if filters.starts_after:
+        sessions = sessions.filter(
+            first_starts_at__gte=local_day_range(filters.starts_after, filters.starts_after)[0]
+        )
+    if filters.starts_before:
+        sessions = sessions.filter(
+            first_starts_at__lt=local_day_range(filters.starts_before, filters.starts_before)[1]
+        )
+    if filters.has_seats:
+        sessions = with_availability(sessions).filter(seats_left__gt=0)
+    return sessions
+
+
+def _search(courses: QuerySet[Course], q: str) -> QuerySet[Course]:
+    if connection.vendor == "postgresql":
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("summary", weight="B", config="english")
+            + SearchVector("description", weight="C", config="english")
+            + SearchVector("program__name", weight="B", config="english")
+        )
+        query = SearchQuery(q, search_type="websearch", config="english")
+        return courses.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0)
+    # SQLite: every word must appear in the title, summary, description or program name.
+    for word in q.split():
+        courses = courses.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(program__name__icontains=word)
+        )
+    return courses
+
+
+def catalog_courses(filters: CatalogFilters, *, now: dt.datetime | None = None) -> QuerySet[Course]:
+    """Published courses with at least one upcoming session matching `filters`.
+
+    Each course carries `upcoming` (its matching sessions, soonest first, with availability)
+    and `next_starts_at`; ordered by search rank when searching, else by next start.
+    """
+    sessions = upcoming_sessions(filters, now=now)
+    courses = Course.objects.filter(status=Course.Status.PUBLISHED)
+    if filters.provider:
+        courses = courses.filter(provider=filters.provider)
+    if filters.program:
+        courses = courses.filter(program=filters.program)
+    if filters.audience:
+        courses = courses.filter(audience=filters.audience)
+    courses = courses.filter(Exists(sessions.filter(course=OuterRef("pk"))))
+    courses = courses.annotate(
+        next_starts_at=Subquery(
+            sessions.filter(course=OuterRef("pk")).order_by("first_starts_at").values("first_starts_at")[:1]
+        )
+    )
+    ordering = ["next_starts_at", "title"]
+    if filters.q.strip():
+        courses = _search(courses, filters.q.strip())
+        if connection.vendor == "postgresql":
+            ordering = ["-rank", *ordering]
+    upcoming = with_availability(sessions).select_related("venue").order_by("first_starts_at")
+    return (
+        courses.select_related("provider", "program")
+        .prefetch_related(Prefetch("sessions", queryset=upcoming, to_attr="upcoming"))
+        .order_by(*ordering)
+    )

@@ -1,0 +1,193 @@
+"""Every change to the catalog and the schedule. One function, one transaction each."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from accounts.models import User
+from organizations.permissions import can_manage_provider
+
+from .models import Course, Meeting, Session
+
+
+@dataclass(frozen=True)
+class MeetingTimes:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def _require_manager(by: User | None, provider_id: int) -> None:
+    # `by=None` is the system itself (seed_demo, imports, tests).
+    if by is not None and not can_manage_provider(by, provider_id):
+        raise PermissionDenied("You can only manage your own provider's catalog.")
+
+
+def validate_schedule(
+    *,
+    registration_opens_at: dt.datetime | None,
+    registration_closes_at: dt.datetime | None,
+    meetings: Sequence[MeetingTimes],
+) -> None:
+    """The rules that span a session and its meetings; raises one ValidationError per field."""
+    errors: dict[str, list[str]] = {}
+    for number, meeting in enumerate(meetings, start=1):
+        if meeting.ends_at <= meeting.starts_at:
+            errors.setdefault("meetings", []).append(
+                f"Meeting {number}: a meeting must end after it starts."
+            )
+    if registration_opens_at and registration_closes_at and registration_opens_at >= registration_closes_at:
+        errors.setdefault("registration_opens_at", []).append(
+            "Registration must open before it closes."
+        )
+    if meetings and registration_closes_at:
+        first_start = min(meeting.starts_at for meeting in meetings)
+        if registration_closes_at > first_start:
+            errors.setdefault("registration_closes_at", []).append(
+                "Registration must close before the first meeting starts."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_course(*, by: User | None, **fields) -> Course:
+    course = Course(**fields)
+    _require_manager(by, course.provider_id)
+    if course.program_id and course.program.provider_id != course.provider_id:
+        raise ValidationError({"program": "The program belongs to another provider."})
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def update_course(*, course: Course, by: User | None, **fields) -> Course:
+    _require_manager(by, course.provider_id)
+    for name, value in fields.items():
+        setattr(course, name, value)
+    _require_manager(by, course.provider_id)
+    if course.program_id and course.program.provider_id != course.provider_id:
+        raise ValidationError({"program": "The program belongs to another provider."})
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def delete_course(*, course: Course, by: User | None) -> None:
+    _require_manager(by, course.provider_id)
+    if course.sessions.exists():
+        raise ValidationError(
+            "This course has sessions; archive it instead so their records stay intact."
+        )
+    course.delete()
+
+
+def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+    """Set the session's meetings in time order, keeping existing rows (and their ids, which
+    calendar invites and attendance refer to) where a meeting only moved."""
+    wanted = sorted(meetings, key=lambda m: m.starts_at)
+    existing = list(session.meetings.order_by("starts_at", "pk"))
+    for meeting, times in zip(existing, wanted, strict=False):
+        if (meeting.starts_at, meeting.ends_at) != (times.starts_at, times.ends_at):
+            meeting.starts_at, meeting.ends_at = times.starts_at, times.ends_at
+            meeting.save(update_fields=["starts_at", "ends_at"])
+    for meeting in existing[len(wanted) :]:
+        meeting.delete()
+    Meeting.objects.bulk_create(
+        Meeting(session=session, starts_at=m.starts_at, ends_at=m.ends_at)
+        for m in wanted[len(existing) :]
+    )
+
+
+def _check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+    if session.venue_id and session.venue.provider_id != session.course.provider_id:
+        raise ValidationError({"venue": "The venue belongs to another provider."})
+    session.full_clean(exclude=["trainers"])
+    validate_schedule(
+        registration_opens_at=session.registration_opens_at,
+        registration_closes_at=session.registration_closes_at,
+        meetings=meetings,
+    )
+
+
+@transaction.atomic
+def schedule_session(
+    *,
+    course: Course,
+    meetings: Sequence[MeetingTimes],
+    by: User | None,
+    trainers: Iterable[User] = (),
+    **fields,
+) -> Session:
+    """Create a session of `course` with its meetings (at least one)."""
+    _require_manager(by, course.provider_id)
+    if not meetings:
+        raise ValidationError({"meetings": "A session needs at least one meeting."})
+    session = Session(course=course, **fields)
+    _check_session(session, meetings)
+    session.save()
+    _save_meetings(session, meetings)
+    session.trainers.set(trainers)
+    return session
+
+
+@transaction.atomic
+def update_session(
+    *,
+    session: Session,
+    by: User | None,
+    meetings: Sequence[MeetingTimes] | None = None,
+    trainers: Iterable[User] | None = None,
+    **fields,
+) -> Session:
+    """Change a session's fields, and its meetings when given (replacing them all)."""
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    _require_manager(by, session.course.provider_id)
+    if "course" in fields and fields["course"].provider_id != session.course.provider_id:
+        _require_manager(by, fields["course"].provider_id)
+    for name, value in fields.items():
+        setattr(session, name, value)
+    if meetings is None:
+        current = [MeetingTimes(m.starts_at, m.ends_at) for m in session.meetings.all()]
+    else:
+        if not meetings:
+            raise ValidationError({"meetings": "A session needs at least one meeting."})
+        current = list(meetings)
+    _check_session(session, current)
+    session.save()
+    if meetings is not None:
+        _save_meetings(session, meetings)
+    if trainers is not None:
+        session.trainers.set(trainers)
+    return session
+
+
+@transaction.atomic
+def delete_session(*, session: Session, by: User | None) -> None:
+    """Delete a session nobody registered for; one with registrations is cancelled instead."""
+    _require_manager(by, session.course.provider_id)
+    try:
+        with transaction.atomic():
+            session.delete()
+    except ProtectedError as error:
+        raise ValidationError(
+            "People have registered for this session; cancel it instead of deleting it."
+        ) from error
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, by: User | None) -> Session:
+    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
+    _require_manager(by, session.course.provider_id)
+    if session.is_cancelled:
+        return session
+    session.status = Session.Status.CANCELLED
+    session.cancelled_at = timezone.now()
+    session.save(update_fields=["status", "cancelled_at", "updated_at"])
+    return session

@@ -1,0 +1,37 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .permissions import roles_of
+
+# Paths a signed-in person may open before completing their profile.
+_OPEN_PREFIXES = ("/accounts/", "/profile/", "/static/", "/api/", "/admin/", "/healthz")
+
+
+class ProfileCompletionMiddleware:
+    """Send a signed-in educator with no completed profile to the profile form first.
+
+    Provider staff and Alliance admins work for a RESC, not a district, so they are not asked.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.method == "GET"
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and not _profile_complete(user)
+            and not roles_of(user).is_provider_staff
+        ):
+            target = reverse("organizations:profile")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def _profile_complete(user) -> bool:
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.is_complete

@@ -1,0 +1,87 @@
+"""A person's place in a session."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from courses.models import Session
+from organizations.models import District, Position, School
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending approval"
+        CONFIRMED = "confirmed", "Confirmed"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        CANCELLED = "cancelled", "Cancelled"
+        DECLINED = "declined", "Declined"
+
+    ACTIVE = (Status.PENDING, Status.CONFIRMED, Status.WAITLISTED)
+
+    class Payer(models.TextChoices):
+        SELF = "self", "I pay"
+        DISTRICT = "district", "My district pays"
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="registrations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices)
+    # Snapshot of the person's profile at registration; reports read these, not the profile.
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="registrations"
+    )
+    position = models.CharField(max_length=30, choices=Position.choices, blank=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("0"))
+    payer = models.CharField(max_length=10, choices=Payer.choices, default=Payer.SELF)
+    purchase_order = models.CharField("purchase-order number", max_length=50, blank=True)
+    # Waitlist order: the time a person joined the waitlist (or registered), earliest first.
+    queued_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "person"],
+                condition=Q(status__in=["pending", "confirmed", "waitlisted"]),
+                name="registration_one_active_per_person",
+                violation_error_message="You are already registered for this session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="registration_price_not_negative",
+                violation_error_message="A price cannot be negative.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["session", "status", "queued_at"]),
+            models.Index(fields=["person", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} in {self.session} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
