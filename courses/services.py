@@ -108,12 +108,12 @@ def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
 def _check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
     if session.venue_id and session.venue.provider_id != session.course.provider_id:
         raise ValidationError({"venue": "The venue belongs to another provider."})
-    session.full_clean(exclude=["trainers"])
     validate_schedule(
         registration_opens_at=session.registration_opens_at,
         registration_closes_at=session.registration_closes_at,
         meetings=meetings,
     )
+    session.full_clean(exclude=["trainers"])
 
 
 @transaction.atomic
