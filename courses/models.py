@@ -136,7 +136,9 @@ class Session(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     title = models.CharField(
-        max_length=200, blank=True, help_text="Optional, e.g. 'Cohort 3'; the course title is shown."
+        max_length=200,
+        blank=True,
+        help_text="Optional, e.g. 'Cohort 3'; the course title is shown.",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
@@ -145,7 +147,9 @@ class Session(models.Model):
         Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
     )
     online_url = models.URLField("online meeting link", blank=True)
-    capacity = models.PositiveIntegerField(help_text="Seats; confirmed registrations never exceed it.")
+    capacity = models.PositiveIntegerField(
+        help_text="Seats; confirmed registrations never exceed it."
+    )
     registration_opens_at = models.DateTimeField(null=True, blank=True)
     registration_closes_at = models.DateTimeField()
     requires_approval = models.BooleanField(default=False)
@@ -236,6 +240,9 @@ class Meeting(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    sequence = models.PositiveIntegerField(
+        default=0, help_text="Calendar revision: grows whenever the time or place changes."
+    )
 
     class Meta:
         ordering = ["starts_at"]

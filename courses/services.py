@@ -40,7 +40,11 @@ def validate_schedule(
             errors.setdefault("meetings", []).append(
                 f"Meeting {number}: a meeting must end after it starts."
             )
-    if registration_opens_at and registration_closes_at and registration_opens_at >= registration_closes_at:
+    if (
+        registration_opens_at
+        and registration_closes_at
+        and registration_opens_at >= registration_closes_at
+    ):
         errors.setdefault("registration_opens_at", []).append(
             "Registration must open before it closes."
         )
@@ -96,7 +100,8 @@ def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
     for meeting, times in zip(existing, wanted, strict=False):
         if (meeting.starts_at, meeting.ends_at) != (times.starts_at, times.ends_at):
             meeting.starts_at, meeting.ends_at = times.starts_at, times.ends_at
-            meeting.save(update_fields=["starts_at", "ends_at"])
+            meeting.sequence += 1
+            meeting.save(update_fields=["starts_at", "ends_at", "sequence"])
     for meeting in existing[len(wanted) :]:
         meeting.delete()
     Meeting.objects.bulk_create(

@@ -175,7 +175,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # backend of django-tasks-db with `manage.py db_worker`.
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
     }
 }
 
@@ -248,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CourseStatusEnum": "courses.models.Course.Status",
+        "SessionStatusEnum": "courses.models.Session.Status",
+    },
 }
 
 # Security. Production (DEBUG off) is strict by default; each can be relaxed by its variable.

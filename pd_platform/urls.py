@@ -12,6 +12,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("courses.urls")),
     path("", include("organizations.urls")),
+    path("", include("registrations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

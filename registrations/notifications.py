@@ -1,0 +1,92 @@
+"""Emails about a registration, with calendar invites. Queued after commit, sent by a task.
+
+A rolled-back change sends nothing: `after_commit` enqueues only once the transaction commits.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.tasks import task
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .ics import session_calendar
+from .models import Registration
+
+SUBJECTS = {
+    "confirmed": "You are registered: {session}",
+    "waitlisted": "You are on the waitlist: {session}",
+    "pending": "Your registration awaits approval: {session}",
+    "promoted": "A seat opened up — you are registered: {session}",
+    "approved": "Your registration was approved: {session}",
+    "declined": "Your registration was declined: {session}",
+    "cancelled": "Registration cancelled: {session}",
+    "moved": "You were moved to another session: {session}",
+    "session_changed": "Updated schedule: {session}",
+    "reminder": "Reminder: {session} starts soon",
+}
+# Kinds whose email carries an invite (METHOD:REQUEST) when the person holds a seat.
+INVITE_KINDS = {"confirmed", "promoted", "approved", "moved", "session_changed", "reminder"}
+RELEASE_SALT = "registrations.release"
+
+
+def after_commit(registration: Registration, kind: str) -> None:
+    registration_id = registration.pk
+    transaction.on_commit(
+        lambda: send_registration_email.enqueue(registration_id=registration_id, kind=kind)
+    )
+
+
+def release_url(registration: Registration) -> str:
+    """A link that lets a promoted person give the seat back with one click (and a confirm)."""
+    token = signing.dumps(registration.pk, salt=RELEASE_SALT)
+    return settings.SITE_URL + reverse("registrations:release", kwargs={"token": token})
+
+
+@task
+def send_registration_email(*, registration_id: int, kind: str) -> None:
+    registration = (
+        Registration.objects.select_related("session__course__provider", "session__venue", "person")
+        .prefetch_related("session__meetings")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        return
+    message = build_email(registration, kind)
+    message.send()
+
+
+def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives:
+    from .services import waitlist_position
+
+    session = registration.session
+    context = {
+        "registration": registration,
+        "session": session,
+        "kind": kind,
+        "site_url": settings.SITE_URL,
+        "session_url": settings.SITE_URL + session.get_absolute_url(),
+        "me_url": settings.SITE_URL + reverse("registrations:me"),
+        "position": waitlist_position(registration),
+        "release_url": release_url(registration) if kind == "promoted" else "",
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(session=session),
+        body=render_to_string("registrations/email/registration.txt", context),
+        to=[registration.person.email],
+    )
+    if kind in INVITE_KINDS and registration.status == Registration.Status.CONFIRMED:
+        message.attach(
+            "invite.ics",
+            session_calendar([session], method="REQUEST"),
+            "text/calendar; method=REQUEST",
+        )
+    elif kind in {"cancelled", "declined"} or session.is_cancelled:
+        message.attach(
+            "cancel.ics",
+            session_calendar([session], method="CANCEL", cancelled=True),
+            "text/calendar; method=CANCEL",
+        )
+    return message

@@ -1,0 +1,46 @@
+"""Reads of registrations: a person's own, a session's roster, the approval queue."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import User
+from courses.models import Meeting, Session
+from courses.selectors import with_schedule
+from organizations.permissions import roles_of
+
+from .models import Registration
+
+
+def registrations_with_sessions(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    sessions = with_schedule(Session.objects.select_related("course__provider", "venue"))
+    return registrations.select_related("district", "school").prefetch_related(
+        Prefetch("session", queryset=sessions),
+        Prefetch("session__meetings", queryset=Meeting.objects.order_by("starts_at")),
+    )
+
+
+def my_registrations(person: User) -> QuerySet[Registration]:
+    return registrations_with_sessions(Registration.objects.filter(person=person)).order_by(
+        "-created_at"
+    )
+
+
+def visible_registrations(user: User) -> QuerySet[Registration]:
+    """Registrations a user may see: their own; a coordinator's district's; staff their
+    provider's sessions'; Alliance admins all."""
+    roles = roles_of(user)
+    if roles.alliance_admin:
+        return Registration.objects.all()
+    scope = Q(person=user)
+    if roles.district_ids:
+        scope |= Q(district_id__in=roles.district_ids)
+    if roles.provider_ids:
+        scope |= Q(session__course__provider_id__in=roles.provider_ids)
+    return Registration.objects.filter(scope)
+
+
+def active_registration(person: User, session: Session) -> Registration | None:
+    if not person.is_authenticated:
+        return None
+    return Registration.objects.filter(
+        person=person, session=session, status__in=Registration.ACTIVE
+    ).first()

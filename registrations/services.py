@@ -1,0 +1,346 @@
+"""Every change to a registration. One function, one transaction each (STYLE.md, Services).
+
+Seat decisions lock the session row (registrations.locking) before counting, so confirmed
+registrations never exceed capacity whatever the concurrency. Any change that frees a seat
+promotes the waitlist in the same transaction. Emails go out after commit.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.models import User
+from courses.models import Course, Session
+
+from . import notifications
+from .locking import lock_session, lock_sessions, seat_transaction
+from .models import Registration
+from .permissions import can_cancel, can_decide, can_manage_session_registrations
+
+Status = Registration.Status
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    registration: Registration
+    created: bool
+
+
+def _local(moment: dt.datetime) -> str:
+    return date_format(timezone.localtime(moment), "D, M j, Y, g:i A T")
+
+
+def _first_start(session: Session) -> dt.datetime | None:
+    return session.meetings.aggregate(v=Min("starts_at"))["v"]
+
+
+def _has_started(session: Session, now: dt.datetime) -> bool:
+    first = _first_start(session)
+    return first is not None and first <= now
+
+
+def _confirmed_count(session: Session) -> int:
+    return session.registrations.filter(status=Status.CONFIRMED).count()
+
+
+def _check_open_for_registration(session: Session, now: dt.datetime) -> None:
+    if session.course.status != Course.Status.PUBLISHED:
+        raise ValidationError("This course is not open for registration.", code="not_published")
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled.", code="cancelled")
+    if _has_started(session, now):
+        raise ValidationError("This session has already started.", code="started")
+    if session.registration_opens_at and now < session.registration_opens_at:
+        raise ValidationError(
+            f"Registration opens on {_local(session.registration_opens_at)}.", code="not_open"
+        )
+    if now >= session.registration_closes_at:
+        raise ValidationError(
+            f"Registration closed on {_local(session.registration_closes_at)}.", code="closed"
+        )
+
+
+def _snapshot(person: User) -> dict:
+    profile = getattr(person, "profile", None)
+    if profile is None or not profile.is_complete:
+        raise ValidationError(
+            "Please complete your profile (district, school and position) before registering.",
+            code="profile_incomplete",
+        )
+    return {"district": profile.district, "school": profile.school, "position": profile.position}
+
+
+def is_member_district(district) -> bool:
+    """Member price applies when the district is a member of any Alliance provider."""
+    return (
+        district is not None
+        and district.member_of_id is not None
+        and district.member_of.in_alliance
+    )
+
+
+def _seat_status(session: Session) -> str:
+    return Status.CONFIRMED if _confirmed_count(session) < session.capacity else Status.WAITLISTED
+
+
+def _promote(
+    session: Session, *, now: dt.datetime, exclude_person_id: int | None = None
+) -> list[Registration]:
+    """Confirm the earliest waitlisted while seats are free. Never once the session started.
+
+    The caller holds the session lock.
+    """
+    if session.is_cancelled or _has_started(session, now):
+        return []
+    free = session.capacity - _confirmed_count(session)
+    if free <= 0:
+        return []
+    waiting = session.registrations.filter(status=Status.WAITLISTED).order_by("queued_at", "pk")
+    if exclude_person_id is not None:
+        waiting = waiting.exclude(person_id=exclude_person_id)
+    promoted = list(waiting[:free])
+    for registration in promoted:
+        registration.status = Status.CONFIRMED
+        registration.save(update_fields=["status", "updated_at"])
+        notifications.after_commit(registration, "promoted")
+    return promoted
+
+
+@seat_transaction
+def register(
+    *,
+    person: User,
+    session: Session,
+    by: User | None = None,
+    payer: str = Registration.Payer.SELF,
+    purchase_order: str = "",
+    now: dt.datetime | None = None,
+) -> RegisterResult:
+    """Place `person` in `session`: pending when it needs approval, else confirmed while seats
+    are left, else waitlisted. Registering twice returns the existing active registration."""
+    session = lock_session(session.pk)
+    # Read the clock after the lock: waitlist order is then the order seats were decided.
+    now = now or timezone.now()
+    existing = session.registrations.filter(person=person, status__in=Registration.ACTIVE).first()
+    if existing is not None:
+        return RegisterResult(existing, created=False)
+    _check_open_for_registration(session, now)
+    snapshot = _snapshot(person)
+    if payer not in Registration.Payer.values:
+        raise ValidationError({"payer": "Choose who pays: you or your district."})
+    if purchase_order and payer != Registration.Payer.DISTRICT:
+        raise ValidationError(
+            {"purchase_order": "A purchase-order number applies only when your district pays."}
+        )
+    status = Status.PENDING if session.requires_approval else _seat_status(session)
+    registration = Registration.objects.create(
+        session=session,
+        person=person,
+        status=status,
+        price=session.price_for(member=is_member_district(snapshot["district"])),
+        payer=payer,
+        purchase_order=purchase_order.strip(),
+        queued_at=now,
+        created_by=by or person,
+        **snapshot,
+    )
+    notifications.after_commit(registration, status)
+    return RegisterResult(registration, created=True)
+
+
+def _reload(registration: Registration) -> Registration:
+    return Registration.objects.select_related("session__course", "person").get(pk=registration.pk)
+
+
+@seat_transaction
+def cancel_registration(
+    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+) -> Registration:
+    """Give up a place. A freed seat goes to the earliest waitlisted person, never back to the
+    person who gave it up."""
+    now = now or timezone.now()
+    session = lock_session(registration.session_id)
+    registration = _reload(registration)
+    if by is not None and not can_cancel(by, registration):
+        raise PermissionDenied("You cannot cancel this registration.")
+    if not registration.is_active:
+        return registration
+    staff = by is None or can_manage_session_registrations(by, session)
+    if _has_started(session, now) and not staff:
+        raise ValidationError(
+            "This session has already started; please contact the provider.", code="started"
+        )
+    was_confirmed = registration.status == Status.CONFIRMED
+    registration.status = Status.CANCELLED
+    registration.cancelled_at = now
+    registration.cancelled_by = by
+    registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+    notifications.after_commit(registration, "cancelled")
+    if was_confirmed:
+        _promote(session, now=now, exclude_person_id=registration.person_id)
+    return registration
+
+
+@seat_transaction
+def approve_registration(
+    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+) -> Registration:
+    """Confirm a pending registration while a seat is free, else waitlist it."""
+    now = now or timezone.now()
+    session = lock_session(registration.session_id)
+    registration = _reload(registration)
+    if by is not None and not can_decide(by, registration):
+        raise PermissionDenied("You cannot decide on this registration.")
+    if registration.status != Status.PENDING:
+        raise ValidationError("Only a pending registration can be approved.", code="not_pending")
+    registration.status = _seat_status(session)
+    if registration.status == Status.WAITLISTED:
+        registration.queued_at = now
+    registration.decided_by, registration.decided_at = by, now
+    registration.save()
+    notifications.after_commit(registration, "approved")
+    return registration
+
+
+@seat_transaction
+def decline_registration(
+    *, registration: Registration, by: User | None, reason: str, now: dt.datetime | None = None
+) -> Registration:
+    """Decline a pending (or waitlisted or confirmed) registration with a reason."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Please give a reason; the registrant will see it."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Keep the reason under 500 characters."})
+    session = lock_session(registration.session_id)
+    registration = _reload(registration)
+    if by is not None and not can_decide(by, registration):
+        raise PermissionDenied("You cannot decide on this registration.")
+    if not registration.is_active:
+        raise ValidationError("This registration is no longer active.", code="not_active")
+    was_confirmed = registration.status == Status.CONFIRMED
+    registration.status = Status.DECLINED
+    registration.decline_reason = reason
+    registration.decided_by, registration.decided_at = by, now
+    registration.save()
+    notifications.after_commit(registration, "declined")
+    if was_confirmed:
+        _promote(session, now=now, exclude_person_id=registration.person_id)
+    return registration
+
+
+@seat_transaction
+def move_registration(
+    *,
+    registration: Registration,
+    to_session: Session,
+    by: User | None,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """Staff move a person to another session of the same course. The old place is cancelled
+    (promoting that waitlist); the new one is confirmed while seats are left, else waitlisted."""
+    now = now or timezone.now()
+    sessions = lock_sessions(registration.session_id, to_session.pk)
+    registration = _reload(registration)
+    source, target = sessions[registration.session_id], sessions[to_session.pk]
+    if by is not None and not (
+        can_manage_session_registrations(by, source)
+        and can_manage_session_registrations(by, target)
+    ):
+        raise PermissionDenied("Only the provider's staff can move registrations.")
+    if source.pk == target.pk:
+        raise ValidationError({"to_session": "Choose a different session."})
+    if target.course_id != source.course_id:
+        raise ValidationError(
+            {"to_session": "A person can only be moved to a session of the same course."}
+        )
+    if not registration.is_active:
+        raise ValidationError("This registration is no longer active.", code="not_active")
+    if target.is_cancelled or _has_started(target, now):
+        raise ValidationError({"to_session": "That session was cancelled or has already started."})
+    if target.registrations.filter(
+        person_id=registration.person_id, status__in=Registration.ACTIVE
+    ).exists():
+        raise ValidationError({"to_session": "This person is already registered for that session."})
+    was_confirmed = registration.status == Status.CONFIRMED
+    registration.status = Status.CANCELLED
+    registration.cancelled_at, registration.cancelled_by = now, by
+    registration.save()
+    moved = Registration.objects.create(
+        session=target,
+        person=registration.person,
+        status=_seat_status(target),
+        district=registration.district,
+        school=registration.school,
+        position=registration.position,
+        price=target.price_for(member=is_member_district(registration.district)),
+        payer=registration.payer,
+        purchase_order=registration.purchase_order,
+        queued_at=now,
+        created_by=by,
+        moved_from=registration,
+    )
+    notifications.after_commit(moved, "moved")
+    if was_confirmed:
+        _promote(source, now=now, exclude_person_id=registration.person_id)
+    return moved
+
+
+@seat_transaction
+def change_capacity(
+    *, session: Session, capacity: int, by: User | None, now: dt.datetime | None = None
+) -> Session:
+    """Raise capacity (promoting the waitlist at once) or lower it, never below those confirmed."""
+    now = now or timezone.now()
+    session = lock_session(session.pk)
+    if by is not None and not can_manage_session_registrations(by, session):
+        raise PermissionDenied("Only the provider's staff can change capacity.")
+    confirmed = _confirmed_count(session)
+    if capacity < 0:
+        raise ValidationError({"capacity": "Capacity cannot be negative."})
+    if capacity < confirmed:
+        raise ValidationError(
+            {"capacity": f"Capacity cannot be lower than the {confirmed} people already confirmed."}
+        )
+    session.capacity = capacity
+    session.save(update_fields=["capacity", "updated_at"])
+    _promote(session, now=now)
+    return session
+
+
+@seat_transaction
+def promote_by_hand(
+    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+) -> Registration:
+    """Staff confirm a specific waitlisted person out of order, when a seat is free."""
+    now = now or timezone.now()
+    session = lock_session(registration.session_id)
+    registration = _reload(registration)
+    if by is not None and not can_manage_session_registrations(by, session):
+        raise PermissionDenied("Only the provider's staff can promote by hand.")
+    if registration.status != Status.WAITLISTED:
+        raise ValidationError(
+            "Only a waitlisted registration can be promoted.", code="not_waitlisted"
+        )
+    if _confirmed_count(session) >= session.capacity:
+        raise ValidationError("The session is full; raise its capacity first.", code="full")
+    registration.status = Status.CONFIRMED
+    registration.save(update_fields=["status", "updated_at"])
+    notifications.after_commit(registration, "promoted")
+    return registration
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not waitlisted."""
+    if registration.status != Status.WAITLISTED:
+        return None
+    ahead = registration.session.registrations.filter(status=Status.WAITLISTED).filter(
+        Q(queued_at__lt=registration.queued_at)
+        | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1

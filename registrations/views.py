@@ -1,0 +1,159 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from courses.models import Session
+from courses.selectors import public_sessions
+
+from . import ics
+from .forms import RegisterForm
+from .locking import RETRY_AFTER_SECONDS, SessionBusy
+from .models import CalendarFeed, Registration
+from .notifications import RELEASE_SALT
+from .selectors import my_registrations, visible_registrations
+from .services import cancel_registration, register
+
+
+def _busy(request: HttpRequest, session: Session) -> HttpResponse:
+    messages.error(request, SessionBusy.message)
+    response = redirect(session)
+    response.status_code = 303
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@login_required
+@require_POST
+def register_view(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(public_sessions(), pk=pk)
+    form = RegisterForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(session)
+    try:
+        result = register(person=request.user, session=session, **form.cleaned_data)
+    except SessionBusy:
+        return _busy(request, session)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(session)
+    registration = result.registration
+    if not result.created:
+        messages.info(
+            request, f"You are already registered ({registration.get_status_display().lower()})."
+        )
+    else:
+        messages.success(request, _REGISTERED[registration.status])
+    return redirect(session)
+
+
+_REGISTERED = {
+    Registration.Status.CONFIRMED: "You are registered. A confirmation with a calendar invite is on its way.",
+    Registration.Status.WAITLISTED: "The session is full: you are on the waitlist and will be emailed if a seat opens.",
+    Registration.Status.PENDING: "Your request is sent to your district for approval. We will email you the decision.",
+}
+
+
+@login_required
+@require_POST
+def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(visible_registrations(request.user), pk=pk)
+    try:
+        cancel_registration(registration=registration, by=request.user)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except SessionBusy:
+        return _busy(request, registration.session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Your registration for {registration.session} is cancelled.")
+    target = request.POST.get("next")
+    return redirect(target if target in {"/me/"} else registration.session.get_absolute_url())
+
+
+def release_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a promotion email: confirm, then give the seat to the next person."""
+    try:
+        registration_id = signing.loads(token, salt=RELEASE_SALT, max_age=60 * 60 * 24 * 60)
+    except signing.BadSignature as error:
+        raise Http404("This link is not valid.") from error
+    registration = get_object_or_404(
+        Registration.objects.select_related("session__course", "person"), pk=registration_id
+    )
+    if request.method == "POST":
+        try:
+            cancel_registration(registration=registration, by=None)
+        except SessionBusy:
+            return _busy(request, registration.session)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, "Thank you: your seat is released and goes to the next person waiting."
+            )
+        return redirect(registration.session)
+    return render(request, "registrations/release.html", {"registration": registration})
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    registrations = list(my_registrations(request.user))
+    groups = {"upcoming": [], "waitlisted": [], "pending": [], "past": [], "ended": []}
+    from django.utils import timezone
+
+    now = timezone.now()
+    for registration in registrations:
+        session = registration.session
+        over = session.last_ends_at is not None and session.last_ends_at < now
+        if not registration.is_active:
+            groups["ended"].append(registration)
+        elif over:
+            groups["past"].append(registration)
+        elif registration.status == Registration.Status.CONFIRMED:
+            groups["upcoming"].append(registration)
+        else:
+            groups[registration.status].append(registration)
+    feed, _ = CalendarFeed.objects.get_or_create(person=request.user)
+    return render(request, "registrations/me.html", {"groups": groups, "feed": feed})
+
+
+@login_required
+@require_POST
+def reset_feed(request: HttpRequest) -> HttpResponse:
+    CalendarFeed.objects.filter(person=request.user).delete()
+    CalendarFeed.objects.create(person=request.user)
+    messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
+    return redirect("registrations:me")
+
+
+def session_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(public_sessions().prefetch_related("meetings"), pk=pk)
+    return _ics_response(ics.session_calendar([session]), f"session-{session.pk}.ics")
+
+
+def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = get_object_or_404(CalendarFeed, token=token)
+    sessions = (
+        Session.objects.filter(
+            registrations__person_id=feed.person_id,
+            registrations__status=Registration.Status.CONFIRMED,
+        )
+        .select_related("course__provider", "venue")
+        .prefetch_related("meetings")
+        .distinct()
+    )
+    return _ics_response(ics.session_calendar(sessions), "pd-sessions.ics")
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,105 @@
+"""Seats never oversell under simultaneous requests (PostgreSQL; skipped on SQLite).
+
+Threads each hold their own database connection and start together at a barrier. The control
+test removes the lock and shows the same load oversells, so these tests can fail.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import close_old_connections, connection
+
+from registrations import services
+from registrations.models import Registration
+from registrations.services import cancel_registration, register
+from tests.factories import SessionFactory, educator
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="concurrency tests need PostgreSQL row locks: set DATABASE_URL to run them",
+    ),
+]
+Status = Registration.Status
+
+
+def _run_together(work, items):
+    """Run work(item) for every item in its own thread, all released at once."""
+    barrier = threading.Barrier(len(items))
+    results, errors = [None] * len(items), []
+
+    def run(index, item):
+        try:
+            barrier.wait()
+            results[index] = work(item)
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, item)) for i, item in enumerate(items)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
+
+
+def test_fifty_people_for_ten_seats_give_ten_confirmed_and_forty_waitlisted_in_order():
+    session = SessionFactory(capacity=10)
+    people = [educator() for _ in range(50)]
+    results, errors = _run_together(lambda p: register(person=p, session=session), people)
+    assert errors == []
+    rows = list(Registration.objects.filter(session=session).order_by("queued_at", "pk"))
+    assert len(rows) == 50
+    assert [r.status for r in rows] == [Status.CONFIRMED] * 10 + [Status.WAITLISTED] * 40
+
+
+def test_twenty_simultaneous_cancellations_promote_exactly_twenty():
+    session = SessionFactory(capacity=20)
+    confirmed = [register(person=educator(), session=session).registration for _ in range(20)]
+    waiting = [register(person=educator(), session=session).registration for _ in range(30)]
+    _, errors = _run_together(lambda r: cancel_registration(registration=r, by=None), confirmed)
+    assert errors == []
+    statuses = dict(
+        Registration.objects.filter(pk__in=[r.pk for r in waiting]).values_list("pk", "status")
+    )
+    promoted = [r.pk for r in waiting if statuses[r.pk] == Status.CONFIRMED]
+    assert promoted == [r.pk for r in waiting[:20]]
+    assert Registration.objects.filter(session=session, status=Status.CONFIRMED).count() == 20
+
+
+def test_the_same_person_registering_from_ten_threads_gets_one_registration():
+    session, person = SessionFactory(capacity=5), educator()
+    results, errors = _run_together(lambda _: register(person=person, session=session), range(10))
+    assert errors == []
+    assert Registration.objects.filter(session=session, person=person).count() == 1
+    assert sum(1 for r in results if r.created) == 1
+
+
+def test_control_without_the_lock_the_same_load_oversells(monkeypatch):
+    """Proves the tests above can fail: with the lock replaced by a plain read and a small
+    delay between counting and writing, concurrent registrations overbook."""
+    from courses.models import Session
+
+    monkeypatch.setattr(
+        services,
+        "lock_session",
+        lambda pk: Session.objects.select_related("course__provider").get(pk=pk),
+    )
+    real_count = services._confirmed_count
+
+    def slow_count(session):
+        count = real_count(session)
+        time.sleep(0.05)
+        return count
+
+    monkeypatch.setattr(services, "_confirmed_count", slow_count)
+    session = SessionFactory(capacity=10)
+    people = [educator() for _ in range(30)]
+    _run_together(lambda p: register(person=p, session=session), people)
+    confirmed = Registration.objects.filter(session=session, status=Status.CONFIRMED).count()
+    assert confirmed > 10, "without the lock the race should oversell"
