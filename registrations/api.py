@@ -1,0 +1,192 @@
+"""Registration API: register, list, cancel, approve, decline (DESIGN.md, API contract)."""
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.selectors import public_sessions
+
+from .locking import RETRY_AFTER_SECONDS, SessionBusy
+from .models import Registration
+from .selectors import registrations_with_sessions, visible_registrations
+from .services import approve_registration, cancel_registration, decline_registration, register
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    session = serializers.IntegerField(source="session_id", read_only=True)
+    session_title = serializers.CharField(source="session.__str__", read_only=True)
+    person = serializers.SerializerMethodField()
+    district = serializers.CharField(
+        source="district.name", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "session",
+            "session_title",
+            "person",
+            "status",
+            "district",
+            "position",
+            "price",
+            "payer",
+            "purchase_order",
+            "decline_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_person(self, registration: Registration) -> dict:
+        return {
+            "id": registration.person_id,
+            "name": registration.person.get_full_name(),
+            "email": registration.person.email,
+        }
+
+
+class RegisterRequestSerializer(serializers.Serializer):
+    payer = serializers.ChoiceField(
+        choices=Registration.Payer.choices, default=Registration.Payer.SELF
+    )
+    purchase_order = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default=""
+    )
+
+
+class DeclineRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+FIELD_ERRORS = OpenApiResponse(description='Per-field messages, e.g. {"non_field_errors": ["…"]}')
+BUSY = OpenApiResponse(ERROR, description="The session is busy; retry after Retry-After seconds.")
+
+
+def _busy_response() -> Response:
+    return Response(
+        {"detail": SessionBusy.message},
+        status=status.HTTP_409_CONFLICT,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+class RegisterView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=RegisterRequestSerializer,
+        responses={
+            201: RegistrationSerializer,
+            200: RegistrationSerializer,
+            400: FIELD_ERRORS,
+            401: ERROR,
+            404: ERROR,
+            409: BUSY,
+        },
+        summary="Register the signed-in person for a session",
+        description="201 with the new registration (confirmed, waitlisted or pending); 200 with the existing one when repeated.",
+    )
+    def post(self, request, pk: int):
+        session = get_object_or_404(public_sessions(), pk=pk)
+        body = RegisterRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            result = register(person=request.user, session=session, **body.validated_data)
+        except SessionBusy:
+            return _busy_response()
+        data = RegistrationSerializer(result.registration).data
+        return Response(
+            data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        )
+
+
+class RegistrationFilter(django_filters.FilterSet):
+    session = django_filters.NumberFilter(field_name="session_id")
+    status = django_filters.ChoiceFilter(choices=Registration.Status.choices)
+
+    class Meta:
+        model = Registration
+        fields = ["session", "status"]
+
+
+class RegistrationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Own registrations; coordinators also their district's, staff their provider's."""
+
+    serializer_class = RegistrationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = RegistrationFilter
+
+    def get_queryset(self):
+        return (
+            registrations_with_sessions(visible_registrations(self.request.user))
+            .select_related("person")
+            .order_by("-created_at", "-pk")
+        )
+
+    def _act(self, service, **kwargs) -> Response:
+        registration = self.get_object()
+        try:
+            registration = service(registration=registration, by=self.request.user, **kwargs)
+        except DjangoPermissionDenied as error:
+            if registration.person_id == self.request.user.pk:
+                raise
+            raise NotFound() from error
+        except SessionBusy:
+            return _busy_response()
+        registration = self.get_queryset().get(pk=registration.pk)
+        return Response(RegistrationSerializer(registration).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: RegistrationSerializer,
+            400: FIELD_ERRORS,
+            403: ERROR,
+            404: ERROR,
+            409: BUSY,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._act(cancel_registration)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: RegistrationSerializer,
+            400: FIELD_ERRORS,
+            403: ERROR,
+            404: ERROR,
+            409: BUSY,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(approve_registration)
+
+    @extend_schema(
+        request=DeclineRequestSerializer,
+        responses={
+            200: RegistrationSerializer,
+            400: FIELD_ERRORS,
+            403: ERROR,
+            404: ERROR,
+            409: BUSY,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        body = DeclineRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._act(decline_registration, reason=body.validated_data["reason"])
