@@ -49,7 +49,7 @@ def _count_registrations(status: str) -> Coalesce:
 
 
 def with_schedule(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Annotate `first_starts_at`, `last_ends_at`, `meeting_count` from the meetings."""
+    """Annotate `first_starts_at` and `last_ends_at` from the meetings."""
     meetings = Meeting.objects.filter(session=OuterRef("pk")).order_by().values("session")
     return sessions.annotate(
         first_starts_at=Subquery(meetings.annotate(v=Min("starts_at")).values("v")),
@@ -72,7 +72,9 @@ def session_details(sessions: QuerySet[Session] | None = None) -> QuerySet[Sessi
     sessions = Session.objects.all() if sessions is None else sessions
     return with_availability(
         with_schedule(
-            sessions.select_related("course__provider", "course__program", "venue").prefetch_related(
+            sessions.select_related(
+                "course__provider", "course__program", "venue"
+            ).prefetch_related(
                 Prefetch("meetings", queryset=Meeting.objects.order_by("starts_at")),
                 "trainers",
             )
@@ -97,15 +99,20 @@ class CatalogFilters:
     has_seats: bool = False
 
 
-def upcoming_sessions(filters: CatalogFilters, *, now: dt.datetime | None = None) -> QuerySet[Session]:
-    """Scheduled sessions of published courses whose first meeting is still ahead, narrowed by
-    the session-level filters (format, local date range, seats)."""
+def upcoming_sessions(
+    filters: CatalogFilters,
+    *,
+    now: dt.datetime | None = None,
+    sessions: QuerySet[Session] | None = None,
+) -> QuerySet[Session]:
+    """Scheduled sessions whose first meeting is still ahead, narrowed by the session-level
+    filters (format, local date range, seats). Of published courses unless `sessions` says
+    which sessions to start from."""
     now = now or timezone.now()
-    sessions = with_schedule(
-        Session.objects.filter(
-            status=Session.Status.SCHEDULED, course__status=Course.Status.PUBLISHED
-        )
-    ).filter(first_starts_at__gt=now)
+    sessions = public_sessions() if sessions is None else sessions
+    sessions = with_schedule(sessions.filter(status=Session.Status.SCHEDULED)).filter(
+        first_starts_at__gt=now
+    )
     if filters.format:
         sessions = sessions.filter(format=filters.format)
     if filters.starts_after:
@@ -130,7 +137,13 @@ def _search(courses: QuerySet[Course], q: str) -> QuerySet[Course]:
             + SearchVector("program__name", weight="B", config="english")
         )
         query = SearchQuery(q, search_type="websearch", config="english")
-        return courses.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0)
+        # Match with @@, not rank > 0: ts_rank gives 1e-20, not 0, to a document that misses
+        # some words of an AND query.
+        return (
+            courses.alias(document=vector)
+            .filter(document=query)
+            .annotate(rank=SearchRank(vector, query))
+        )
     # SQLite: every word must appear in the title, summary, description or program name.
     for word in q.split():
         courses = courses.filter(
@@ -142,27 +155,43 @@ def _search(courses: QuerySet[Course], q: str) -> QuerySet[Course]:
     return courses
 
 
-def catalog_courses(filters: CatalogFilters, *, now: dt.datetime | None = None) -> QuerySet[Course]:
+def catalog_courses(
+    filters: CatalogFilters,
+    *,
+    now: dt.datetime | None = None,
+    courses: QuerySet[Course] | None = None,
+    only_with_upcoming: bool = True,
+) -> QuerySet[Course]:
     """Published courses with at least one upcoming session matching `filters`.
 
+    `courses` replaces the published ones as the courses to choose from (the API passes the
+    ones the person may see); `only_with_upcoming=False` keeps courses without a matching
+    upcoming session (their `next_starts_at` is None, listed last).
     Each course carries `upcoming` (its matching sessions, soonest first, with availability)
     and `next_starts_at`; ordered by search rank when searching, else by next start.
     """
-    sessions = upcoming_sessions(filters, now=now)
-    courses = Course.objects.filter(status=Course.Status.PUBLISHED)
+    if courses is None:
+        courses = Course.objects.filter(status=Course.Status.PUBLISHED)
+        sessions = upcoming_sessions(filters, now=now)
+    else:
+        # Sessions are only ever read per course below, so `courses` alone decides visibility.
+        sessions = upcoming_sessions(filters, now=now, sessions=Session.objects.all())
     if filters.provider:
         courses = courses.filter(provider=filters.provider)
     if filters.program:
         courses = courses.filter(program=filters.program)
     if filters.audience:
         courses = courses.filter(audience=filters.audience)
-    courses = courses.filter(Exists(sessions.filter(course=OuterRef("pk"))))
+    if only_with_upcoming:
+        courses = courses.filter(Exists(sessions.filter(course=OuterRef("pk"))))
     courses = courses.annotate(
         next_starts_at=Subquery(
-            sessions.filter(course=OuterRef("pk")).order_by("first_starts_at").values("first_starts_at")[:1]
+            sessions.filter(course=OuterRef("pk"))
+            .order_by("first_starts_at")
+            .values("first_starts_at")[:1]
         )
     )
-    ordering = ["next_starts_at", "title"]
+    ordering = [F("next_starts_at").asc(nulls_last=True), "title", "slug"]
     if filters.q.strip():
         courses = _search(courses, filters.q.strip())
         if connection.vendor == "postgresql":

@@ -1,0 +1,69 @@
+"""Forms of the public catalog."""
+
+from django import forms
+
+from organizations.models import Provider
+
+from .models import Audience, Program, Session
+from .selectors import CatalogFilters
+
+
+class DateInput(forms.DateInput):
+    """A native date picker; the value must be ISO (YYYY-MM-DD) for browsers to show it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class CatalogFilterForm(forms.Form):
+    """The catalog's GET filters. Always bound: bad values become field errors and are ignored,
+    the valid ones still apply (see `filters`)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200, widget=forms.SearchInput())
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.order_by("short_name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All providers",
+    )
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All programs",
+    )
+    format = forms.ChoiceField(
+        choices=[("", "Any format"), *Session.Format.choices], required=False
+    )
+    audience = forms.ChoiceField(choices=[("", "Any audience"), *Audience.choices], required=False)
+    starts_after = forms.DateField(label="Starts on or after", required=False, widget=DateInput())
+    starts_before = forms.DateField(label="Starts on or before", required=False, widget=DateInput())
+    has_seats = forms.BooleanField(label="Only sessions with seats left", required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        after, before = cleaned.get("starts_after"), cleaned.get("starts_before")
+        if after and before and after > before:
+            self.add_error(
+                "starts_before", "Choose a date on or after the “Starts on or after” date."
+            )
+        return cleaned
+
+    def filters(self) -> CatalogFilters:
+        """The filters to apply: the valid fields' values; an invalid field filters nothing."""
+        if not self.is_bound:
+            return CatalogFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        return CatalogFilters(
+            q=data.get("q") or "",
+            provider=data.get("provider"),
+            program=data.get("program"),
+            format=data.get("format") or "",
+            audience=data.get("audience") or "",
+            starts_after=data.get("starts_after"),
+            starts_before=data.get("starts_before"),
+            has_seats=bool(data.get("has_seats")),
+        )

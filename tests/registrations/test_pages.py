@@ -1,0 +1,161 @@
+"""Registration as a person does it in the browser: the session page, /me/, calendars."""
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from icalendar import Calendar
+
+from courses.services import MeetingTimes, update_session
+from registrations.models import CalendarFeed, Registration
+from registrations.notifications import build_email
+from registrations.services import register
+from tests.factories import RegistrationFactory, SessionFactory, educator, in_days
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_session_page_offers_register_then_shows_the_registration(client):
+    session, person = SessionFactory(), educator()
+    client.force_login(person)
+    page = client.get(session.get_absolute_url())
+    assert b">Register</button>" in page.content
+    response = client.post(f"/sessions/{session.pk}/register/", {"payer": "self"}, follow=True)
+    assert b"You are registered" in response.content
+    assert Registration.objects.get(person=person).status == "confirmed"
+    again = client.post(f"/sessions/{session.pk}/register/", {"payer": "self"}, follow=True)
+    assert b"already registered" in again.content
+    assert Registration.objects.filter(person=person).count() == 1
+
+
+def test_a_full_session_offers_the_waitlist_with_the_number_ahead(client):
+    session = SessionFactory(capacity=1)
+    register(person=educator(), session=session)
+    register(person=educator(), session=session)
+    client.force_login(educator())
+    assert b"Join the waitlist (1 ahead)" in client.get(session.get_absolute_url()).content
+
+
+def test_an_approval_session_asks_for_approval(client):
+    client.force_login(educator())
+    page = client.get(SessionFactory(requires_approval=True).get_absolute_url())
+    assert b"Request approval" in page.content
+
+
+def test_anonymous_visitors_are_asked_to_sign_in(client):
+    page = client.get(SessionFactory().get_absolute_url())
+    assert b"Sign in to register" in page.content
+
+
+def test_a_broken_rule_shows_its_message_on_the_page(client):
+    session = SessionFactory()
+    client.force_login(educator())
+    response = client.post(
+        f"/sessions/{session.pk}/register/",
+        {"payer": "self", "purchase_order": "PO-1"},
+        follow=True,
+    )
+    assert b"only when your district pays" in response.content
+    assert not Registration.objects.exists()
+
+
+def test_me_lists_upcoming_and_cancel_works(client):
+    registration = RegistrationFactory()
+    client.force_login(registration.person)
+    page = client.get("/me/")
+    assert str(registration.session).encode() in page.content
+    client.post(f"/registrations/{registration.pk}/cancel/", {"next": "/me/"})
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+
+
+def test_me_costs_the_same_queries_for_5_and_200_registrations(client):
+    person = educator()
+    client.force_login(person)
+    for _ in range(5):
+        RegistrationFactory(person=person)
+    client.get("/me/")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/me/").status_code == 200
+        return len(queries)
+
+    small = count()
+    for _ in range(195):
+        RegistrationFactory(person=person, session=SessionFactory(meetings=[]))
+    assert count() == small
+
+
+def _parse(ics: bytes) -> Calendar:
+    return Calendar.from_ical(ics)
+
+
+def test_the_confirmation_email_carries_a_request_invite_with_stable_uid_and_timezone():
+    registration = RegistrationFactory()
+    message = build_email(registration, "confirmed")
+    name, content, mimetype = message.attachments[0]
+    calendar = _parse(content)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    event = calendar.events[0]
+    meeting = registration.session.meetings.get()
+    assert str(event["UID"]) == f"meeting-{meeting.pk}@pd.rescalliance.example.org"
+    assert event["DTSTART"].params["TZID"] == "America/New_York"
+    assert calendar.timezones and calendar.timezones[0]["TZID"] == "America/New_York"
+    assert int(event["SEQUENCE"]) == 0
+
+
+def test_a_time_change_raises_the_sequence_and_cancellation_sends_cancel():
+    registration = RegistrationFactory(session=SessionFactory(starts_in_days=20))
+    session = registration.session
+    update_session(
+        session=session, by=None, meetings=[MeetingTimes(in_days(21, 10), in_days(21, 14))]
+    )
+    event = _parse(build_email(registration, "session_changed").attachments[0][1]).events[0]
+    assert int(event["SEQUENCE"]) == 1
+    registration.status = "cancelled"
+    cancel = _parse(build_email(registration, "cancelled").attachments[0][1])
+    assert str(cancel["METHOD"]) == "CANCEL" and int(cancel.events[0]["SEQUENCE"]) == 2
+
+
+def test_the_public_session_calendar_downloads(client):
+    session = SessionFactory(
+        meetings=[(in_days(9, 9), in_days(9, 12)), (in_days(10, 9), in_days(10, 12))]
+    )
+    response = client.get(f"/sessions/{session.pk}/calendar.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert len(_parse(response.content).events) == 2
+
+
+def test_the_private_feed_lists_confirmed_sessions_and_refuses_a_reset_token(client):
+    registration = RegistrationFactory()
+    RegistrationFactory(person=registration.person, status="waitlisted")
+    client.force_login(registration.person)
+    client.get("/me/")
+    token = CalendarFeed.objects.get(person=registration.person).token
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and len(_parse(feed.content).events) == 1
+    assert client.get("/calendar/not-a-real-token.ics").status_code == 404
+    client.post("/me/calendar/reset/")
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_the_release_link_gives_the_seat_to_the_next_person(
+    client, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(capacity=1)
+    holder = register(person=educator(), session=session).registration
+    waiting = register(person=educator(), session=session).registration
+    mail.outbox.clear()
+    client.force_login(holder.person)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/registrations/{holder.pk}/cancel/")
+    client.logout()
+    promoted = next(m for m in mail.outbox if m.to == [waiting.person.email])
+    link = next(line for line in promoted.body.splitlines() if "/registrations/release/" in line)
+    path = link[link.index("/registrations/release/") :].strip()
+    assert client.get(path).status_code == 200
+    client.post(path)
+    waiting.refresh_from_db()
+    assert waiting.status == "cancelled"
+    assert client.get("/registrations/release/forged-token/").status_code == 404
