@@ -44,3 +44,16 @@ def active_registration(person: User, session: Session) -> Registration | None:
     return Registration.objects.filter(
         person=person, session=session, status__in=Registration.ACTIVE
     ).first()
+
+
+def approval_queue(user: User) -> QuerySet[Registration]:
+    """Pending registrations `user` decides: their districts' as coordinator; their
+    provider's sessions' as staff (for districts without a coordinator first of all)."""
+    roles = roles_of(user)
+    pending = Registration.objects.filter(status=Registration.Status.PENDING)
+    if not roles.alliance_admin:
+        scope = Q(district_id__in=roles.district_ids) | Q(
+            session__course__provider_id__in=roles.provider_ids
+        )
+        pending = pending.filter(scope)
+    return registrations_with_sessions(pending).select_related("person").order_by("queued_at", "pk")

@@ -5,6 +5,8 @@ from . import views
 app_name = "registrations"
 urlpatterns = [
     path("me/", views.me, name="me"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/<int:pk>/decide/", views.decide, name="decide"),
     path("me/calendar/reset/", views.reset_feed, name="reset_feed"),
     path("sessions/<int:pk>/register/", views.register_view, name="register"),
     path("sessions/<int:pk>/calendar.ics", views.session_calendar, name="session_calendar"),

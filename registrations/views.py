@@ -4,18 +4,20 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from courses.models import Session
 from courses.selectors import public_sessions
+from organizations.permissions import roles_of
 
 from . import ics
-from .forms import RegisterForm
+from .forms import DeclineForm, RegisterForm
 from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import CalendarFeed, Registration
 from .notifications import RELEASE_SALT
-from .selectors import my_registrations, visible_registrations
-from .services import cancel_registration, register
+from .selectors import approval_queue, my_registrations, visible_registrations
+from .services import approve_registration, cancel_registration, decline_registration, register
 
 
 def _busy(request: HttpRequest, session: Session) -> HttpResponse:
@@ -107,8 +109,6 @@ def release_view(request: HttpRequest, token: str) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     registrations = list(my_registrations(request.user))
     groups = {"upcoming": [], "waitlisted": [], "pending": [], "past": [], "ended": []}
-    from django.utils import timezone
-
     now = timezone.now()
     for registration in registrations:
         session = registration.session
@@ -157,3 +157,48 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    if not (roles.is_coordinator or roles.is_provider_staff):
+        raise PermissionDenied
+    return render(
+        request,
+        "registrations/approvals.html",
+        {"queue": approval_queue(request.user), "decline_form": DeclineForm()},
+    )
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(approval_queue(request.user), pk=pk)
+    try:
+        if request.POST.get("decision") == "approve":
+            registration = approve_registration(registration=registration, by=request.user)
+            messages.success(
+                request,
+                f"Approved {registration.person}: {registration.get_status_display().lower()}.",
+            )
+        else:
+            form = DeclineForm(request.POST)
+            if not form.is_valid():
+                messages.error(
+                    request, "Please give a reason for declining (under 500 characters)."
+                )
+                return redirect("registrations:approvals")
+            decline_registration(
+                registration=registration, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request, f"Declined {registration.person}; they are emailed the reason."
+            )
+    except PermissionDenied as error:
+        raise Http404 from error
+    except SessionBusy:
+        return _busy(request, registration.session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("registrations:approvals")

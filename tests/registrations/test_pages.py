@@ -159,3 +159,45 @@ def test_the_release_link_gives_the_seat_to_the_next_person(
     waiting.refresh_from_db()
     assert waiting.status == "cancelled"
     assert client.get("/registrations/release/forged-token/").status_code == 404
+
+
+def test_a_coordinator_approves_and_declines_from_the_queue(
+    client, django_capture_on_commit_callbacks
+):
+    from tests.factories import DistrictFactory, coordinator_of
+
+    district = DistrictFactory()
+    session = SessionFactory(requires_approval=True, capacity=5)
+    first = register(person=educator(district=district), session=session).registration
+    second = register(person=educator(district=district), session=session).registration
+    elsewhere = register(person=educator(), session=session).registration
+    client.force_login(coordinator_of(district))
+    page = client.get("/approvals/")
+    assert first.person.get_full_name().encode() in page.content
+    assert elsewhere.person.email.encode() not in page.content
+    client.post(f"/approvals/{first.pk}/decide/", {"decision": "approve"})
+    empty = client.post(
+        f"/approvals/{second.pk}/decide/", {"decision": "decline", "reason": ""}, follow=True
+    )
+    assert b"Please give a reason" in empty.content
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/approvals/{second.pk}/decide/", {"decision": "decline", "reason": "Not this year"}
+        )
+    assert (
+        client.post(f"/approvals/{elsewhere.pk}/decide/", {"decision": "approve"}).status_code
+        == 404
+    )
+    statuses = dict(Registration.objects.values_list("pk", "status"))
+    assert (statuses[first.pk], statuses[second.pk], statuses[elsewhere.pk]) == (
+        "confirmed",
+        "declined",
+        "pending",
+    )
+    assert "Not this year" in mail.outbox[0].body
+
+
+def test_educators_cannot_open_the_approvals_page(client):
+    client.force_login(educator())
+    assert client.get("/approvals/").status_code == 403
