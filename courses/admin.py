@@ -1,0 +1,275 @@
+"""The admin for programs, courses, venues and sessions, scoped to the user's providers.
+
+A session and its meetings are checked by the same rules as courses.services
+(validate_schedule): meetings end after they start, registration closes before the first one.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.core.exceptions import ValidationError
+from django.db.models import Min, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+
+from accounts.models import User
+from organizations.admin import ProviderScopedAdmin, ProviderScopedInline
+from organizations.models import Role
+from organizations.permissions import managed_provider_ids
+
+from .models import Course, Meeting, Program, Session, Venue
+from .services import MeetingTimes, cancel_session, validate_schedule
+
+
+@admin.register(Program)
+class ProgramAdmin(ProviderScopedAdmin, admin.ModelAdmin):
+    list_display = ("name", "provider", "funders")
+    list_select_related = ("provider",)
+    list_filter = (("provider", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("name", "slug", "funders")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = (
+            "provider",
+            "program",
+            "title",
+            "slug",
+            "summary",
+            "description",
+            "audience",
+            "hours",
+            "member_price",
+            "non_member_price",
+            "trains_trainers",
+            "status",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        provider, program = cleaned.get("provider"), cleaned.get("program")
+        if provider and program and program.provider_id != provider.pk:
+            self.add_error("program", "The program belongs to another provider.")
+        return cleaned
+
+
+@admin.register(Course)
+class CourseAdmin(ProviderScopedAdmin, admin.ModelAdmin):
+    form = CourseForm
+    list_display = ("title", "provider", "program", "status", "audience", "hours", "member_price")
+    list_select_related = ("provider", "program")
+    list_filter = (
+        "status",
+        "audience",
+        "trains_trainers",
+        ("provider", admin.RelatedOnlyFieldListFilter),
+        ("program", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("title", "slug", "summary")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ("program",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Venue)
+class VenueAdmin(ProviderScopedAdmin, admin.ModelAdmin):
+    list_display = ("name", "town", "provider")
+    list_select_related = ("provider",)
+    list_filter = (("provider", admin.RelatedOnlyFieldListFilter), "town")
+    search_fields = ("name", "town", "address")
+
+
+class MeetingFormSet(BaseInlineFormSet):
+    """Checks the meetings together with the session's registration window."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return  # each broken meeting already says what is wrong with it
+        meetings = [
+            MeetingTimes(form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not meetings:
+            raise ValidationError("A session needs at least one meeting.")
+        session = self.instance  # carries the session form's cleaned values by now
+        try:
+            validate_schedule(
+                registration_opens_at=session.registration_opens_at,
+                registration_closes_at=session.registration_closes_at,
+                meetings=meetings,
+            )
+        except ValidationError as error:
+            # "Registration must open before it closes" is the session form's own error.
+            raise ValidationError(
+                [
+                    message
+                    for field, messages in error.message_dict.items()
+                    if field != "registration_opens_at"
+                    for message in messages
+                ]
+            ) from error
+
+
+class MeetingInline(ProviderScopedInline, admin.TabularInline):
+    model = Meeting
+    formset = MeetingFormSet
+    provider_field = "course__provider"  # from the session, the parent
+    fields = ("starts_at", "ends_at")
+    min_num = 1
+    extra = 0
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = (
+            "course",
+            "title",
+            "delivery",
+            "format",
+            "venue",
+            "online_url",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "requires_approval",
+            "is_free",
+            "member_price",
+            "non_member_price",
+            "completion_threshold",
+            "trainers",
+            "notes",
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        course, venue = cleaned.get("course"), cleaned.get("venue")
+        if course and venue and venue.provider_id != course.provider_id:
+            self.add_error("venue", "The venue belongs to another provider.")
+        capacity = cleaned.get("capacity")
+        if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
+            confirmed = self.instance.registrations.filter(status="confirmed").count()
+            if capacity < confirmed:
+                self.add_error(
+                    "capacity",
+                    f"{confirmed} people are confirmed; capacity cannot go below that.",
+                )
+        return cleaned
+
+
+class SessionChangeList(ChangeList):
+    """Latest first meeting first, unless the user sorts by a column. (Not
+    SessionAdmin.ordering: other admins order their session choices by it, unannotated.)"""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet) -> list[str]:
+        if ORDER_VAR in self.params:
+            return super().get_ordering(request, queryset)
+        return ["-first_meeting", "-pk"]
+
+
+@admin.register(Session)
+class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
+    provider_field = "course__provider"
+    form = SessionForm
+    inlines = [MeetingInline]
+    list_display = (
+        "__str__",
+        "provider",
+        "first_meeting",
+        "status",
+        "capacity",
+        "delivery",
+        "format",
+    )
+    list_select_related = ("course__provider",)
+    list_filter = (
+        "status",
+        "delivery",
+        "format",
+        "requires_approval",
+        "is_free",
+        ("course__provider", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("course__title", "title", "venue__name", "venue__town")
+    autocomplete_fields = ("course",)
+    filter_horizontal = ("trainers",)
+    # Cancelling goes through services.cancel_session (the action below), which records when
+    # and, once registrations exist, tells the people registered.
+    readonly_fields = ("status", "cancelled_at", "created_at", "updated_at")
+    actions = ["cancel_sessions"]
+    fieldsets = (
+        (None, {"fields": ("course", "title", "status", "delivery", "format")}),
+        ("Place", {"fields": ("venue", "online_url")}),
+        (
+            "Registration",
+            {
+                "fields": (
+                    "capacity",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "requires_approval",
+                )
+            },
+        ),
+        ("Price", {"fields": ("is_free", "member_price", "non_member_price")}),
+        ("Completion and trainers", {"fields": ("completion_threshold", "trainers")}),
+        ("Notes", {"fields": ("notes", "cancelled_at", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(first_meeting=Min("meetings__starts_at"))
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return SessionChangeList
+
+    @admin.display(description="provider", ordering="course__provider__short_name")
+    def provider(self, session: Session) -> str:
+        return session.course.provider.short_name
+
+    @admin.display(description="first meeting", ordering="first_meeting")
+    def first_meeting(self, session: Session):
+        return session.first_meeting
+
+    def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:
+        new_capacity = obj.capacity
+        capacity_changed = change and "capacity" in form.changed_data
+        if capacity_changed:
+            obj.capacity = form.initial["capacity"]
+        super().save_model(request, obj, form, change)
+        if capacity_changed:
+            # Seats are decided by the registrations app (raising capacity promotes the
+            # waitlist in the same transaction); the admin is an interface above both apps.
+            from registrations.services import change_capacity
+
+            change_capacity(session=obj, capacity=new_capacity, by=request.user)
+            obj.refresh_from_db()
+
+    @admin.action(description="Cancel the selected sessions")
+    def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
+        sessions = [s for s in queryset.select_related("course") if not s.is_cancelled]
+        for session in sessions:
+            cancel_session(session=session, by=request.user)
+        self.message_user(request, f"Cancelled {len(sessions)} session(s).", messages.SUCCESS)
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "trainers":
+            kwargs["queryset"] = _trainer_choices(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _trainer_choices(user: User) -> QuerySet[User]:
+    """People a user may name as trainers: anyone for an Alliance admin; for provider staff,
+    their providers' staff and the people who already led their providers' sessions (so the
+    list does not show every registered educator to every provider)."""
+    people = User.objects.filter(is_active=True)
+    provider_ids = managed_provider_ids(user)
+    if provider_ids is None:
+        return people
+    staff = Role.objects.filter(kind=Role.Kind.PROVIDER_STAFF, provider__in=provider_ids)
+    led = Session.trainers.through.objects.filter(session__course__provider__in=provider_ids)
+    return people.filter(Q(pk__in=staff.values("user")) | Q(pk__in=led.values("user")))
