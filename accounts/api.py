@@ -31,7 +31,8 @@ class TokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             400: inline_serializer(
-                "TokenError", {"non_field_errors": serializers.ListField(child=serializers.CharField())}
+                "TokenError",
+                {"non_field_errors": serializers.ListField(child=serializers.CharField())},
             ),
         },
         auth=[],

@@ -18,7 +18,7 @@ from organizations.models import Role
 from organizations.permissions import managed_provider_ids
 
 from .models import Course, Meeting, Program, Session, Venue
-from .services import MeetingTimes, cancel_session, validate_schedule
+from .services import MeetingTimes, validate_schedule
 
 
 @admin.register(Program)
@@ -249,9 +249,28 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             change_capacity(session=obj, capacity=new_capacity, by=request.user)
             obj.refresh_from_db()
 
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        """Moved meetings get a higher calendar SEQUENCE and registrants an updated invite."""
+        if formset.model is not Meeting:
+            return super().save_formset(request, form, formset, change)
+        moved = [
+            f.instance
+            for f in formset.forms
+            if f.instance.pk and f.has_changed() and {"starts_at", "ends_at"} & set(f.changed_data)
+        ]
+        for meeting in moved:
+            meeting.sequence += 1
+        super().save_formset(request, form, formset, change)
+        if change and (moved or formset.deleted_objects or formset.new_objects):
+            from registrations.services import announce_session_change
+
+            announce_session_change(session=form.instance)
+
     @admin.action(description="Cancel the selected sessions")
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         sessions = [s for s in queryset.select_related("course") if not s.is_cancelled]
+        from registrations.services import cancel_session  # also cancels its registrations
+
         for session in sessions:
             cancel_session(session=session, by=request.user)
         self.message_user(request, f"Cancelled {len(sessions)} session(s).", messages.SUCCESS)

@@ -517,7 +517,11 @@ class SessionViewSet(CatalogViewSet):
     def partial_update(self, request, pk=None):
         session = self.get_object()
         data = self._validated(instance=session, data=request.data, partial=True)
-        services.update_session(session=session, by=request.user, **data.validated_for_service())
+        # Session changes reach the people registered (capacity, new invites): the
+        # registrations app wraps the catalog rule for that.
+        from registrations.services import update_session
+
+        update_session(session=session, by=request.user, **data.validated_for_service())
         return Response(self._read(session))
 
     def destroy(self, request, pk=None):
@@ -526,7 +530,9 @@ class SessionViewSet(CatalogViewSet):
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        session = services.cancel_session(session=self.get_object(), by=request.user)
+        from registrations.services import cancel_session  # also cancels its registrations
+
+        session = cancel_session(session=self.get_object(), by=request.user)
         return Response(self._read(session))
 
     def _validated(self, **kwargs) -> SessionWriteSerializer:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
@@ -151,11 +151,19 @@ def update_session(
     trainers: Iterable[User] | None = None,
     **fields,
 ) -> Session:
-    """Change a session's fields, and its meetings when given (replacing them all)."""
+    """Change a session's fields, and its meetings when given (replacing them all).
+
+    Capacity is not changed here: seats belong to the registrations app, whose
+    `update_session` and `change_capacity` wrap this function. A change of place bumps every
+    meeting's calendar SEQUENCE; a change of time bumps the moved meeting's.
+    """
+    if "capacity" in fields:
+        raise TypeError("change capacity with registrations.services.change_capacity")
     session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
     _require_manager(by, session.course.provider_id)
     if "course" in fields and fields["course"].provider_id != session.course.provider_id:
         _require_manager(by, fields["course"].provider_id)
+    place_before = (session.venue_id, session.format, session.online_url)
     for name, value in fields.items():
         setattr(session, name, value)
     if meetings is None:
@@ -168,6 +176,8 @@ def update_session(
     session.save()
     if meetings is not None:
         _save_meetings(session, meetings)
+    if (session.venue_id, session.format, session.online_url) != place_before:
+        session.meetings.update(sequence=F("sequence") + 1)
     if trainers is not None:
         session.trainers.set(trainers)
     return session

@@ -12,7 +12,8 @@ _OPEN_PREFIXES = ("/accounts/", "/profile/", "/static/", "/api/", "/admin/", "/h
 class ProfileCompletionMiddleware:
     """Send a signed-in educator with no completed profile to the profile form first.
 
-    Provider staff and Alliance admins work for a RESC, not a district, so they are not asked.
+    Provider staff, Alliance admins and the trainers of sessions work for a RESC, not a
+    district, so they are not asked (they are when they register for a session themselves).
     """
 
     def __init__(self, get_response):
@@ -26,6 +27,7 @@ class ProfileCompletionMiddleware:
             and not request.path.startswith(_OPEN_PREFIXES)
             and not _profile_complete(user)
             and not roles_of(user).is_provider_staff
+            and not user.trained_sessions.exists()
         ):
             target = reverse("organizations:profile")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

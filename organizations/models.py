@@ -61,7 +61,9 @@ class School(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "name"], name="school_name_unique_in_district"),
+            models.UniqueConstraint(
+                fields=["district", "name"], name="school_name_unique_in_district"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +103,8 @@ class Profile(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(completed_at__isnull=True) | (Q(district__isnull=False) & ~Q(position="")),
+                condition=Q(completed_at__isnull=True)
+                | (Q(district__isnull=False) & ~Q(position="")),
                 name="profile_complete_has_district_and_position",
                 violation_error_message="A completed profile needs a district and a position.",
             ),
@@ -127,7 +130,9 @@ class Role(models.Model):
         DISTRICT_COORDINATOR = "district_coordinator", "District coordinator"
         ALLIANCE_ADMIN = "alliance_admin", "Alliance admin"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles"
+    )
     kind = models.CharField(max_length=30, choices=Kind.choices)
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="roles"

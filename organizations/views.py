@@ -36,5 +36,9 @@ def profile(request):
     return render(
         request,
         "organizations/profile.html",
-        {"form": form, "next": request.GET.get("next", ""), "first_time": not (current and current.is_complete)},
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "first_time": not (current and current.is_complete),
+        },
     )

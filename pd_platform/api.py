@@ -10,6 +10,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from registrations.locking import RETRY_AFTER_SECONDS, SessionBusy
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,6 +32,12 @@ def exception_handler(exc, context):
         else:
             detail = {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
+    if isinstance(exc, SessionBusy):
+        return Response(
+            {"detail": SessionBusy.message},
+            status=status.HTTP_409_CONFLICT,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     response = drf_exception_handler(exc, context)
     if response is None and isinstance(exc, DatabaseError) and _is_lock_timeout(exc):
         logger.warning("lock wait timed out on %s", context["request"].path)

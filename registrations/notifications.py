@@ -24,6 +24,7 @@ SUBJECTS = {
     "cancelled": "Registration cancelled: {session}",
     "moved": "You were moved to another session: {session}",
     "session_changed": "Updated schedule: {session}",
+    "session_cancelled": "Cancelled by the provider: {session}",
     "reminder": "Reminder: {session} starts soon",
 }
 # Kinds whose email carries an invite (METHOD:REQUEST) when the person holds a seat.
@@ -83,7 +84,7 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
             session_calendar([session], method="REQUEST"),
             "text/calendar; method=REQUEST",
         )
-    elif kind in {"cancelled", "declined"} or session.is_cancelled:
+    elif kind in {"cancelled", "declined", "session_cancelled"} or session.is_cancelled:
         message.attach(
             "cancel.ics",
             session_calendar([session], method="CANCEL", cancelled=True),

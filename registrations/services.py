@@ -6,6 +6,7 @@ promotes the waitlist in the same transaction. Emails go out after commit.
 """
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
+from courses import services as catalog
 from courses.models import Course, Session
+from courses.services import MeetingTimes
 
 from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
@@ -291,15 +294,7 @@ def move_registration(
     return moved
 
 
-@seat_transaction
-def change_capacity(
-    *, session: Session, capacity: int, by: User | None, now: dt.datetime | None = None
-) -> Session:
-    """Raise capacity (promoting the waitlist at once) or lower it, never below those confirmed."""
-    now = now or timezone.now()
-    session = lock_session(session.pk)
-    if by is not None and not can_manage_session_registrations(by, session):
-        raise PermissionDenied("Only the provider's staff can change capacity.")
+def _apply_capacity(session: Session, capacity: int, *, now: dt.datetime) -> None:
     confirmed = _confirmed_count(session)
     if capacity < 0:
         raise ValidationError({"capacity": "Capacity cannot be negative."})
@@ -310,6 +305,66 @@ def change_capacity(
     session.capacity = capacity
     session.save(update_fields=["capacity", "updated_at"])
     _promote(session, now=now)
+
+
+@seat_transaction
+def change_capacity(
+    *, session: Session, capacity: int, by: User | None, now: dt.datetime | None = None
+) -> Session:
+    """Raise capacity (promoting the waitlist at once) or lower it, never below those confirmed."""
+    session = lock_session(session.pk)
+    now = now or timezone.now()
+    if by is not None and not can_manage_session_registrations(by, session):
+        raise PermissionDenied("Only the provider's staff can change capacity.")
+    _apply_capacity(session, capacity, now=now)
+    return session
+
+
+@seat_transaction
+def update_session(
+    *,
+    session: Session,
+    by: User | None,
+    capacity: int | None = None,
+    meetings: Sequence[MeetingTimes] | None = None,
+    trainers: Iterable[User] | None = None,
+    now: dt.datetime | None = None,
+    **fields,
+) -> Session:
+    """Change a session and carry the consequences to the people registered: a new capacity
+    promotes the waitlist, and a new time or place sends every confirmed person an updated
+    invite (a higher SEQUENCE). The catalog rules are courses.services.update_session's."""
+    session = lock_session(session.pk)
+    now = now or timezone.now()
+    before = dict(session.meetings.values_list("pk", "sequence"))
+    session = catalog.update_session(
+        session=session, by=by, meetings=meetings, trainers=trainers, **fields
+    )
+    if capacity is not None and capacity != session.capacity:
+        _apply_capacity(session, capacity, now=now)
+    if dict(session.meetings.values_list("pk", "sequence")) != before:
+        announce_session_change(session=session)
+    return session
+
+
+def announce_session_change(*, session: Session) -> None:
+    """Send every confirmed person the updated invite, after commit."""
+    for registration in session.registrations.filter(status=Status.CONFIRMED):
+        notifications.after_commit(registration, "session_changed")
+
+
+@seat_transaction
+def cancel_session(*, session: Session, by: User | None, now: dt.datetime | None = None) -> Session:
+    """Cancel a session and every active registration in it; each person gets a
+    METHOD:CANCEL for their calendar. Nobody is promoted: there is no session to join."""
+    session = lock_session(session.pk)
+    now = now or timezone.now()
+    session = catalog.cancel_session(session=session, by=by)
+    for registration in session.registrations.filter(status__in=Registration.ACTIVE):
+        registration.status = Status.CANCELLED
+        registration.cancelled_at, registration.cancelled_by = now, by
+        registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        notifications.after_commit(registration, "session_cancelled")
     return session
 
 

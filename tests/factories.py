@@ -76,7 +76,12 @@ class ProfileFactory(factory.django.DjangoModelFactory):
 
 def educator(**kwargs) -> User:
     """A person with a completed profile (district, school, position)."""
-    return ProfileFactory(**{f"user__{k}" if k in {"email", "first_name", "last_name"} else k: v for k, v in kwargs.items()}).user
+    return ProfileFactory(
+        **{
+            f"user__{k}" if k in {"email", "first_name", "last_name"} else k: v
+            for k, v in kwargs.items()
+        }
+    ).user
 
 
 def staff_of(provider: Provider, **kwargs) -> User:

@@ -55,7 +55,9 @@ def test_a_session_is_scheduled_with_its_meetings_in_order():
 def test_a_meeting_must_end_after_it_starts():
     with pytest.raises(ValidationError) as error:
         _schedule(CourseFactory(), meetings=[_times(10, start=15, end=9)])
-    assert error.value.message_dict["meetings"] == ["Meeting 1: a meeting must end after it starts."]
+    assert error.value.message_dict["meetings"] == [
+        "Meeting 1: a meeting must end after it starts."
+    ]
     assert not Session.objects.exists()
 
 
@@ -76,9 +78,15 @@ def test_registration_must_close_before_the_first_meeting():
 def test_registration_must_open_before_it_closes():
     with pytest.raises(ValidationError) as error:
         _schedule(
-            CourseFactory(), meetings=[_times(10)], closes=in_days(5), registration_opens_at=in_days(6)
+            CourseFactory(),
+            meetings=[_times(10)],
+            closes=in_days(5),
+            registration_opens_at=in_days(6),
         )
-    assert "Registration must open before it closes." in error.value.message_dict["registration_opens_at"]
+    assert (
+        "Registration must open before it closes."
+        in error.value.message_dict["registration_opens_at"]
+    )
 
 
 def test_capacity_cannot_be_negative():

@@ -296,3 +296,55 @@ def test_dates_shown_in_messages_are_eastern_with_weekday():
         register(person=educator(), session=session)
     text = error.value.messages[0]
     assert ("EST" in text or "EDT" in text) and "8:00 AM" in text
+
+
+def test_moving_a_meeting_sends_confirmed_people_an_updated_invite(
+    django_capture_on_commit_callbacks,
+):
+    from courses.services import MeetingTimes
+    from registrations.services import update_session
+
+    session = SessionFactory(capacity=1, starts_in_days=20)
+    confirmed, waiting = _fill(session, 2)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        update_session(
+            session=session, by=None, meetings=[MeetingTimes(in_days(22, 10), in_days(22, 13))]
+        )
+    assert [m.to for m in mail.outbox] == [[confirmed.person.email]]
+    assert mail.outbox[0].subject.startswith("Updated schedule")
+    assert "SEQUENCE:1" in mail.outbox[0].attachments[0][1]
+
+
+def test_a_session_update_that_raises_capacity_promotes(django_capture_on_commit_callbacks):
+    from registrations.services import update_session
+
+    session = SessionFactory(capacity=1)
+    _, waiting = _fill(session, 2)
+    update_session(session=session, by=None, capacity=2, notes="Bring a laptop")
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
+
+
+def test_the_catalog_service_refuses_to_change_capacity_behind_the_seat_rules():
+    from courses.services import update_session as catalog_update
+
+    with pytest.raises(TypeError):
+        catalog_update(session=SessionFactory(), by=None, capacity=99)
+
+
+def test_cancelling_a_session_cancels_everyone_and_sends_cancel_invites(
+    django_capture_on_commit_callbacks,
+):
+    from registrations.services import cancel_session
+
+    session = SessionFactory(capacity=1)
+    registrations = _fill(session, 2)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_session(session=session, by=None)
+    assert {r.status for r in Registration.objects.filter(session=session)} == {Status.CANCELLED}
+    assert len(mail.outbox) == 2 and all(
+        "METHOD:CANCEL" in m.attachments[0][1] for m in mail.outbox
+    )
+    assert {m.to[0] for m in mail.outbox} == {r.person.email for r in registrations}

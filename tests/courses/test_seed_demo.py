@@ -1,0 +1,352 @@
+"""`manage.py seed_demo`: what the demo promises (DESIGN.md, "Demo data"), loaded idempotently."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import User
+from courses import dates, demo
+from courses.models import Course, Meeting, Program, Session
+from organizations.models import District, Provider, Role
+from registrations.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+# A Tuesday in November, after the autumn daylight-saving change; the seed works for any day.
+FROZEN = dt.datetime(2026, 11, 10, 7, 0, tzinfo=dates.LOCAL_TZ)
+DEMO_ACCOUNTS = [
+    demo.ADMIN_EMAIL,
+    demo.STAFF_EMAIL,
+    demo.TRAINER_EMAIL,
+    demo.EDUCATOR_EMAIL,
+    demo.COORDINATOR_EMAIL,
+]
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.app_label
+        in {"accounts", "organizations", "courses", "registrations", "account"}
+    }
+
+
+def _sorted(rows) -> list:
+    # repr as the key: rows may hold None next to strings, which do not compare.
+    return sorted(rows, key=repr)
+
+
+def _canonical_dump() -> list:
+    """Key fields of everything the demo creates, by natural keys (ids may differ)."""
+    return [
+        _sorted(
+            User.objects.values_list(
+                "email", "first_name", "last_name", "is_staff", "is_superuser", "password"
+            )
+        ),
+        _sorted(
+            User.objects.values_list(
+                "email",
+                "profile__district__csde_code",
+                "profile__school__csde_code",
+                "profile__position",
+                "profile__completed_at",
+            )
+        ),
+        _sorted(
+            Role.objects.values_list(
+                "user__email", "kind", "provider__slug", "district__csde_code"
+            ).order_by()
+        ),
+        _sorted(EmailAddress.objects.values_list("email", "verified", "primary")),
+        _sorted(
+            District.objects.values_list("csde_code", "name", "town", "kind", "member_of__slug")
+        ),
+        _sorted(
+            Course.objects.values_list(
+                "slug",
+                "title",
+                "summary",
+                "description",
+                "provider__slug",
+                "program__slug",
+                "audience",
+                "hours",
+                "member_price",
+                "non_member_price",
+                "trains_trainers",
+                "status",
+                "updated_at",
+            )
+        ),
+        _sorted(
+            Session.objects.values_list(
+                "course__slug",
+                "title",
+                "status",
+                "format",
+                "delivery",
+                "venue__name",
+                "online_url",
+                "capacity",
+                "registration_opens_at",
+                "registration_closes_at",
+                "requires_approval",
+                "is_free",
+                "cancelled_at",
+                "notes",
+                "updated_at",
+            )
+        ),
+        _sorted(
+            Session.trainers.through.objects.values_list(
+                "session__course__slug", "session__title", "user__email"
+            )
+        ),
+        _sorted(
+            Meeting.objects.values_list(
+                "session__course__slug", "session__title", "pk", "starts_at", "ends_at"
+            )
+        ),
+        _sorted(
+            Registration.objects.values_list(
+                "session__course__slug",
+                "session__title",
+                "person__email",
+                "status",
+                "district__csde_code",
+                "school__csde_code",
+                "position",
+                "price",
+                "payer",
+                "queued_at",
+            )
+        ),
+    ]
+
+
+@pytest.fixture
+def seeded():
+    with time_machine.travel(FROZEN, tick=False):
+        _seed()
+    return FROZEN.date()
+
+
+def _session(course_slug: str, title: str) -> Session:
+    return Session.objects.get(course__slug=course_slug, title=title)
+
+
+def test_seeding_twice_leaves_the_same_rows_and_values():
+    with time_machine.travel(FROZEN, tick=False):
+        output = _seed()
+        counts, dump = _row_counts(), _canonical_dump()
+        _seed()
+        assert _row_counts() == counts
+        assert _canonical_dump() == dump
+    assert "sessions: 15" in output
+    assert demo.PASSWORD in output
+
+
+def test_seeding_again_on_a_later_day_moves_the_dates_without_adding_rows():
+    with time_machine.travel(FROZEN, tick=False):
+        _seed()
+        counts = _row_counts()
+        meeting_ids = set(Meeting.objects.values_list("pk", flat=True))
+    with time_machine.travel(FROZEN + dt.timedelta(days=40), tick=False):
+        _seed()
+        today_session = _session("uplift-foundations", "Today at LEARN")
+        assert dates.local_date(today_session.meetings.get().starts_at) == dates.today()
+    assert _row_counts() == counts
+    # Meetings are moved in place, so their ids (used by invites and attendance) survive.
+    assert set(Meeting.objects.values_list("pk", flat=True)) == meeting_ids
+
+
+def test_the_catalog_has_the_six_providers_districts_and_the_uplift_program(seeded):
+    assert dict(Provider.objects.values_list("slug", "name")) == {
+        "aces": "Area Cooperative Educational Services",
+        "ces": "Cooperative Educational Services",
+        "crec": "Capitol Region Education Council",
+        "eastconn": "EASTCONN",
+        "edadvance": "EdAdvance",
+        "learn": "LEARN",
+    }
+    assert District.objects.count() >= 12
+    assert District.objects.filter(member_of__slug="learn").count() >= 6
+    assert District.objects.filter(member_of__isnull=True).exists()
+    assert all(1 <= district.schools.count() <= 3 for district in District.objects.all())
+    uplift = Program.objects.get(slug="uplift")
+    assert uplift.provider.slug == "learn"
+    assert uplift.funders == "Connecticut State Department of Education; federal grant"
+    foundations = Course.objects.get(slug="uplift-foundations")
+    assert foundations.title == (
+        "UPLIFT Foundations: Trauma-Informed, Resilience-Focused Classrooms"
+    )
+    assert foundations.audience == "all_staff" and foundations.program == uplift
+    ttt = Course.objects.get(slug="uplift-train-the-trainer")
+    assert ttt.trains_trainers and ttt.audience == "trainers" and ttt.program == uplift
+    published = Course.objects.filter(status=Course.Status.PUBLISHED)
+    assert published.values("provider").distinct().count() >= 4
+    assert all(course.description and course.summary and course.hours for course in published)
+    assert Course.objects.filter(status=Course.Status.DRAFT).count() == 1
+
+
+def test_sessions_span_the_previous_and_the_current_fiscal_year(seeded):
+    current = dates.fiscal_year_of(seeded)
+    years = {dates.fiscal_year_of(dates.local_date(m.starts_at)) for m in Meeting.objects.all()}
+    assert {current - 1, current} <= years
+    upcoming = Session.objects.filter(
+        status=Session.Status.SCHEDULED, meetings__starts_at__date__gt=seeded
+    ).distinct()
+    assert upcoming.count() >= 6
+
+
+def test_the_required_kinds_of_sessions_exist(seeded):
+    confirmed, waitlisted = Registration.Status.CONFIRMED, Registration.Status.WAITLISTED
+
+    full = _session("restorative-practices-in-the-classroom", "Small-group seminar")
+    assert full.registrations.filter(status=confirmed).count() == full.capacity
+    assert full.registrations.filter(status=waitlisted).count() >= 2
+    queued = list(full.registrations.filter(status=waitlisted).values_list("queued_at", flat=True))
+    assert len(set(queued)) == len(queued)  # a definite waitlist order
+
+    open_session = _session("sel-in-middle-school", "Open cohort")
+    assert open_session.registrations.filter(status=confirmed).count() < open_session.capacity
+    assert open_session.registration_closes_at.date() > seeded
+
+    approval = _session("co-teaching-that-works", "Grade-level teams")
+    assert approval.requires_approval
+    pending = approval.registrations.get(status=Registration.Status.PENDING)
+    educator = User.objects.get(email=demo.EDUCATOR_EMAIL)
+    assert pending.person.email == demo.COLLEAGUE_EMAIL
+    assert pending.district == educator.profile.district  # the coordinator can decide it
+
+    free = _session("uplift-foundations", "Free grant-funded turnkey session")
+    assert free.is_free and free.delivery == Session.Delivery.TURNKEY
+    assert dates.local_date(free.meetings.first().starts_at) > seeded
+    assert set(free.registrations.values_list("price", flat=True)) == {0}
+
+    today = _session("uplift-foundations", "Today at LEARN")
+    meeting = today.meetings.get()
+    assert dates.local_date(meeting.starts_at) == seeded
+    assert dates.local_date(meeting.ends_at) == seeded
+    assert list(today.trainers.values_list("email", flat=True)) == [demo.TRAINER_EMAIL]
+
+    multi = [s for s in Session.objects.all() if s.meetings.count() > 1]
+    assert len(multi) >= 2
+    assert Session.objects.filter(status=Session.Status.CANCELLED).count() == 1
+    online = Session.objects.get(format=Session.Format.ONLINE)
+    assert online.online_url and online.venue is None
+
+
+def test_the_demo_educator_completed_past_sessions_in_both_fiscal_years(seeded):
+    educator = User.objects.get(email=demo.EDUCATOR_EMAIL)
+    past = Registration.objects.filter(
+        person=educator,
+        status=Registration.Status.CONFIRMED,
+        session__meetings__ends_at__date__lt=seeded,
+    ).distinct()
+    assert past.count() >= 3
+    years = {
+        dates.fiscal_year_of(dates.local_date(r.session.meetings.first().starts_at)) for r in past
+    }
+    assert dates.fiscal_year_of(seeded) - 1 in years
+
+
+def test_registrations_snapshot_the_profile_and_the_price(seeded):
+    for registration in Registration.objects.select_related(
+        "person__profile", "district", "session__course"
+    ):
+        profile = registration.person.profile
+        assert (registration.district, registration.school, registration.position) == (
+            profile.district,
+            profile.school,
+            profile.position,
+        )
+        member = registration.district.member_of_id is not None
+        assert registration.price == registration.session.price_for(member=member)
+    non_member = Registration.objects.filter(
+        district__member_of__isnull=True, session__is_free=False
+    ).first()
+    assert non_member is not None
+    assert non_member.price == non_member.session.price_for(member=False) > 0
+
+
+def test_capacity_is_never_exceeded(seeded):
+    for session in Session.objects.all():
+        confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        assert confirmed <= session.capacity, session
+
+
+def test_demo_accounts_have_their_roles_and_profiles(seeded):
+    admin = User.objects.get(email=demo.ADMIN_EMAIL)
+    assert admin.is_staff and admin.is_superuser
+    assert admin.roles.filter(kind=Role.Kind.ALLIANCE_ADMIN).exists()
+    staff = User.objects.get(email=demo.STAFF_EMAIL)
+    assert staff.roles.filter(kind=Role.Kind.PROVIDER_STAFF, provider__slug="learn").exists()
+    trainer = User.objects.get(email=demo.TRAINER_EMAIL)
+    assert not trainer.roles.exists() and trainer.trained_sessions.exists()
+    educator = User.objects.get(email=demo.EDUCATOR_EMAIL)
+    assert educator.profile.is_complete and educator.profile.position == "teacher"
+    assert educator.profile.district.member_of.slug == "learn"
+    coordinator = User.objects.get(email=demo.COORDINATOR_EMAIL)
+    assert coordinator.profile.is_complete
+    assert coordinator.roles.get(kind=Role.Kind.DISTRICT_COORDINATOR).district == (
+        educator.profile.district
+    )
+    fillers = User.objects.filter(email__in=demo.FILLERS)
+    assert fillers.count() >= 20
+    assert all(user.profile.is_complete for user in fillers)
+    assert not EmailAddress.objects.filter(verified=False).exists()
+
+
+@pytest.mark.parametrize("email", DEMO_ACCOUNTS)
+def test_demo_accounts_can_sign_in_with_the_published_password(seeded, email):
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"login": email, "password": demo.PASSWORD}, follow=False
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.session.get("_auth_user_id") == str(User.objects.get(email=email).pk)
+
+
+def test_a_changed_demo_password_survives_a_second_seed(seeded):
+    educator = User.objects.get(email=demo.EDUCATOR_EMAIL)
+    educator.set_password("a-new-secret-2026")
+    educator.save()
+    with time_machine.travel(FROZEN, tick=False):
+        _seed()
+    assert Client().login(email=demo.EDUCATOR_EMAIL, password="a-new-secret-2026")
+
+
+def test_seeding_again_puts_back_registrations_changed_through_the_site(seeded):
+    session = _session("sel-in-middle-school", "Open cohort")
+    registration = session.registrations.first()
+    registration.status = Registration.Status.CANCELLED
+    registration.save()
+    # The person registered again afterwards: two rows, the latest one active.
+    again = Registration.objects.create(
+        session=session,
+        person=registration.person,
+        status=Registration.Status.WAITLISTED,
+        district=registration.district,
+        position=registration.position,
+    )
+    with time_machine.travel(FROZEN, tick=False):
+        _seed()
+    again.refresh_from_db()
+    assert again.status == Registration.Status.CONFIRMED
+    registration.refresh_from_db()
+    assert registration.status == Registration.Status.CANCELLED
