@@ -6,7 +6,16 @@ from django.utils.http import urlencode
 from .permissions import roles_of
 
 # Paths a signed-in person may open before completing their profile.
-_OPEN_PREFIXES = ("/accounts/", "/profile/", "/static/", "/api/", "/admin/", "/healthz")
+_OPEN_PREFIXES = (
+    "/accounts/",
+    "/profile/",
+    "/static/",
+    "/api/",
+    "/admin/",
+    "/healthz",
+    "/calendar/",
+    "/registrations/release/",
+)
 
 
 class ProfileCompletionMiddleware:

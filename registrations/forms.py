@@ -20,3 +20,66 @@ class RegisterForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label="Reason (the registrant sees it)", max_length=500)
+
+
+class GroupRegistrationForm(forms.Form):
+    """A coordinator registers several people of their district for one session."""
+
+    session = forms.ModelChoiceField(
+        queryset=None,
+        label="Session",
+        empty_label="Choose a session",
+        help_text="Upcoming sessions open for registration, soonest first.",
+    )
+    people = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="People of your district",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    emails = forms.CharField(
+        label="Or type email addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line or separated by commas. People without an account are invited to sign up.",
+        max_length=5000,
+    )
+    payer = forms.ChoiceField(
+        label="Who pays?",
+        choices=Registration.Payer.choices,
+        initial=Registration.Payer.DISTRICT,
+        widget=forms.RadioSelect,
+    )
+    purchase_order = forms.CharField(label="Purchase-order number", max_length=50, required=False)
+
+    def __init__(self, *args, sessions, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+        self.fields["session"].label_from_instance = lambda s: (
+            f"{s} — {s.first_starts_at:%a, %b %-d, %Y}"
+            if getattr(s, "first_starts_at", None)
+            else str(s)
+        )
+        self.fields["people"].queryset = people
+        self.fields["people"].label_from_instance = lambda p: f"{p.get_full_name()} ({p.email})"
+
+    def clean_emails(self) -> list[str]:
+        raw = self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n")
+        emails = [line.strip() for line in raw.splitlines() if line.strip()]
+        if len(emails) > 100:
+            raise forms.ValidationError("At most 100 addresses at once.")
+        return emails
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("people") and not cleaned.get("emails") and not self.errors:
+            raise forms.ValidationError("Choose at least one person or type an email address.")
+        if cleaned.get("purchase_order") and cleaned.get("payer") != Registration.Payer.DISTRICT:
+            self.add_error(
+                "purchase_order", "A purchase-order number applies only when the district pays."
+            )
+        return cleaned
+
+
+class TransferForm(forms.Form):
+    email = forms.EmailField(label="Your colleague's email", max_length=254)

@@ -61,13 +61,14 @@ class Registration(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     moved_from = models.OneToOneField(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="moved_to",
-        help_text="The registration this one replaced when staff moved the person.",
+        help_text="The registration this one replaced (moved by staff or transferred to a colleague).",
     )
 
     class Meta:
@@ -115,3 +116,42 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.person}"
+
+
+def _new_invitation_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A coordinator registered someone who has no account yet: the registration waits until
+    they sign up and accept."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    payer = models.CharField(
+        max_length=10, choices=Registration.Payer.choices, default=Registration.Payer.DISTRICT
+    )
+    purchase_order = models.CharField(max_length=50, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_new_invitation_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    registration = models.OneToOneField(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitation"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "email"],
+                condition=Q(registration__isnull=True),
+                name="invitation_one_open_per_email_and_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.session}"

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .ics import session_calendar
-from .models import Registration
+from .models import Invitation, Registration
 
 SUBJECTS = {
     "confirmed": "You are registered: {session}",
@@ -26,9 +26,19 @@ SUBJECTS = {
     "session_changed": "Updated schedule: {session}",
     "session_cancelled": "Cancelled by the provider: {session}",
     "reminder": "Reminder: {session} starts soon",
+    "transferred_away": "Your seat went to a colleague: {session}",
+    "transferred_in": "A colleague gave you their seat: {session}",
 }
 # Kinds whose email carries an invite (METHOD:REQUEST) when the person holds a seat.
-INVITE_KINDS = {"confirmed", "promoted", "approved", "moved", "session_changed", "reminder"}
+INVITE_KINDS = {
+    "confirmed",
+    "promoted",
+    "approved",
+    "moved",
+    "session_changed",
+    "reminder",
+    "transferred_in",
+}
 RELEASE_SALT = "registrations.release"
 
 
@@ -37,6 +47,31 @@ def after_commit(registration: Registration, kind: str) -> None:
     transaction.on_commit(
         lambda: send_registration_email.enqueue(registration_id=registration_id, kind=kind)
     )
+
+
+def invitation_after_commit(invitation: Invitation) -> None:
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation_id))
+
+
+@task
+def send_invitation_email(*, invitation_id: int) -> None:
+    invitation = (
+        Invitation.objects.select_related("session__course__provider", "district", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        return
+    url = settings.SITE_URL + reverse(
+        "registrations:invitation", kwargs={"token": invitation.token}
+    )
+    context = {"invitation": invitation, "session": invitation.session, "url": url}
+    EmailMultiAlternatives(
+        subject=f"You are invited to register: {invitation.session}",
+        body=render_to_string("registrations/email/invitation.txt", context),
+        to=[invitation.email],
+    ).send()
 
 
 def release_url(registration: Registration) -> str:
@@ -84,7 +119,10 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
             session_calendar([session], method="REQUEST"),
             "text/calendar; method=REQUEST",
         )
-    elif kind in {"cancelled", "declined", "session_cancelled"} or session.is_cancelled:
+    elif (
+        kind in {"cancelled", "declined", "session_cancelled", "transferred_away"}
+        or session.is_cancelled
+    ):
         message.attach(
             "cancel.ics",
             session_calendar([session], method="CANCEL", cancelled=True),

@@ -1,10 +1,11 @@
 """Reads of registrations: a person's own, a session's roster, the approval queue."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Meeting, Session
-from courses.selectors import with_schedule
+from courses.selectors import public_sessions, with_schedule
 from organizations.permissions import roles_of
 
 from .models import Registration
@@ -57,3 +58,23 @@ def approval_queue(user: User) -> QuerySet[Registration]:
         )
         pending = pending.filter(scope)
     return registrations_with_sessions(pending).select_related("person").order_by("queued_at", "pk")
+
+
+def open_sessions() -> QuerySet[Session]:
+    """Scheduled sessions of published courses whose registration is open now."""
+    now = timezone.now()
+    return (
+        with_schedule(public_sessions().filter(status=Session.Status.SCHEDULED))
+        .filter(registration_closes_at__gt=now, first_starts_at__gt=now)
+        .filter(Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now))
+        .select_related("course")
+        .order_by("first_starts_at", "pk")
+    )
+
+
+def district_people(district_ids) -> QuerySet[User]:
+    return (
+        User.objects.filter(profile__district_id__in=district_ids, is_active=True)
+        .select_related("profile")
+        .order_by("last_name", "first_name", "email")
+    )

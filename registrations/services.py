@@ -10,18 +10,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Q
+from django.db import transaction
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
 from courses import services as catalog
-from courses.models import Course, Session
+from courses.models import Course, Meeting, Session
 from courses.services import MeetingTimes
+from organizations.permissions import can_coordinate_district, roles_of
 
 from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
-from .models import Registration
+from .models import Invitation, Registration
 from .permissions import can_cancel, can_decide, can_manage_session_registrations
 
 Status = Registration.Status
@@ -139,7 +141,14 @@ def register(
         raise ValidationError(
             {"purchase_order": "A purchase-order number applies only when your district pays."}
         )
-    status = Status.PENDING if session.requires_approval else _seat_status(session)
+    # A coordinator registering someone of their own district has approved it already.
+    approved_by = (
+        by if by is not None and can_coordinate_district(by, snapshot["district"].pk) else None
+    )
+    if session.requires_approval and approved_by is None:
+        status = Status.PENDING
+    else:
+        status = _seat_status(session)
     registration = Registration.objects.create(
         session=session,
         person=person,
@@ -149,6 +158,8 @@ def register(
         purchase_order=purchase_order.strip(),
         queued_at=now,
         created_by=by or person,
+        decided_by=approved_by if session.requires_approval else None,
+        decided_at=now if session.requires_approval and approved_by else None,
         **snapshot,
     )
     notifications.after_commit(registration, status)
@@ -399,3 +410,201 @@ def waitlist_position(registration: Registration) -> int | None:
         | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
     )
     return ahead.count() + 1
+
+
+@seat_transaction
+def transfer_registration(
+    *, registration: Registration, to_person: User, by: User, now: dt.datetime | None = None
+) -> Registration:
+    """Give a confirmed seat to a colleague of the same district before the session starts.
+
+    The registrant or their district's coordinator may do it. The old registration is
+    cancelled and the new one confirmed in the same transaction; both people are emailed.
+    """
+    session = lock_session(registration.session_id)
+    now = now or timezone.now()
+    registration = _reload(registration)
+    if not (
+        registration.person_id == by.pk or can_coordinate_district(by, registration.district_id)
+    ):
+        raise PermissionDenied("Only the registrant or their district's coordinator can transfer.")
+    if registration.status != Status.CONFIRMED:
+        raise ValidationError("Only a confirmed seat can be transferred.", code="not_confirmed")
+    if _has_started(session, now):
+        raise ValidationError("This session has already started.", code="started")
+    if to_person.pk == registration.person_id:
+        raise ValidationError({"to_person": "Choose a colleague, not the same person."})
+    snapshot = _snapshot(to_person)
+    if snapshot["district"].pk != registration.district_id:
+        raise ValidationError(
+            {"to_person": "A seat can only go to a colleague of the same district."}
+        )
+    if session.registrations.filter(person=to_person, status__in=Registration.ACTIVE).exists():
+        raise ValidationError(
+            {"to_person": "Your colleague is already registered for this session."}
+        )
+    registration.status = Status.CANCELLED
+    registration.cancelled_at, registration.cancelled_by = now, by
+    registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+    transferred = Registration.objects.create(
+        session=session,
+        person=to_person,
+        status=Status.CONFIRMED,
+        price=session.price_for(member=is_member_district(snapshot["district"])),
+        payer=registration.payer,
+        purchase_order=registration.purchase_order,
+        queued_at=now,
+        created_by=by,
+        moved_from=registration,
+        **snapshot,
+    )
+    notifications.after_commit(registration, "transferred_away")
+    notifications.after_commit(transferred, "transferred_in")
+    return transferred
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    who: str
+    result: str  # confirmed, waitlisted, pending, already, invited, refused
+    message: str
+
+
+def register_group(
+    *,
+    session: Session,
+    by: User,
+    people: Iterable[User] = (),
+    emails: Iterable[str] = (),
+    payer: str = Registration.Payer.DISTRICT,
+    purchase_order: str = "",
+) -> list[GroupOutcome]:
+    """A district coordinator registers several people of their district at once.
+
+    Each person goes through `register` (its own transaction, so one refusal does not undo
+    the others); an email without an account gets an invitation and the registration waits
+    for them to sign up. Returns what happened to each, in the order given.
+    """
+    districts = roles_of(by).district_ids
+    if not districts:
+        raise PermissionDenied("Only a district coordinator can register a group.")
+    outcomes: list[GroupOutcome] = []
+    known = {p.email.lower(): p for p in people}
+    for email in emails:
+        email = email.strip().lower()
+        if not email or email in known:
+            continue
+        person = User.objects.filter(email__iexact=email).first()
+        if person is not None:
+            known[email] = person
+        else:
+            outcomes.append(
+                _invite(
+                    session=session, by=by, email=email, payer=payer, purchase_order=purchase_order
+                )
+            )
+    for email, person in known.items():
+        profile = getattr(person, "profile", None)
+        if profile is None or profile.district_id not in districts:
+            outcomes.append(GroupOutcome(email, "refused", "Not a member of your district."))
+            continue
+        try:
+            result = register(
+                person=person, session=session, by=by, payer=payer, purchase_order=purchase_order
+            )
+        except ValidationError as error:
+            outcomes.append(GroupOutcome(email, "refused", " ".join(error.messages)))
+            continue
+        registration = result.registration
+        if not result.created:
+            outcomes.append(
+                GroupOutcome(
+                    email, "already", f"Already {registration.get_status_display().lower()}."
+                )
+            )
+        else:
+            outcomes.append(
+                GroupOutcome(email, registration.status, registration.get_status_display() + ".")
+            )
+    return outcomes
+
+
+def _invite(
+    *, session: Session, by: User, email: str, payer: str, purchase_order: str
+) -> GroupOutcome:
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+    except ValidationError:
+        return GroupOutcome(email, "refused", "Not a valid email address.")
+    district_id = min(roles_of(by).district_ids)
+    with transaction.atomic():
+        invitation, created = Invitation.objects.get_or_create(
+            session=session,
+            email=email,
+            registration=None,
+            defaults={
+                "district_id": district_id,
+                "invited_by": by,
+                "payer": payer,
+                "purchase_order": purchase_order,
+            },
+        )
+        if created:
+            notifications.invitation_after_commit(invitation)
+    return GroupOutcome(
+        email, "invited", "No account yet: invited to sign up; the seat is taken when they accept."
+    )
+
+
+def accept_invitation(*, invitation: Invitation, person: User) -> RegisterResult:
+    """The invited person, signed in with the invited address, takes up the registration."""
+    if person.email.lower() != invitation.email.lower():
+        raise PermissionDenied("This invitation was sent to another email address.")
+    if invitation.registration_id:
+        return RegisterResult(invitation.registration, created=False)
+    result = register(
+        person=person,
+        session=invitation.session,
+        by=invitation.invited_by,
+        payer=invitation.payer,
+        purchase_order=invitation.purchase_order,
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(registration=result.registration)
+    return result
+
+
+def send_due_reminders(
+    *, now: dt.datetime | None = None, ahead: dt.timedelta = dt.timedelta(days=2)
+) -> int:
+    """Email each confirmed person once, about two days before their session's first meeting.
+
+    Each registration is claimed with a conditional update, so two runs at once never send
+    the same reminder twice. Returns how many were queued.
+    """
+    now = now or timezone.now()
+    first_start = (
+        Meeting.objects.filter(session=OuterRef("session"))
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    due = (
+        Registration.objects.filter(
+            status=Status.CONFIRMED,
+            reminder_sent_at__isnull=True,
+            session__status=Session.Status.SCHEDULED,
+        )
+        .annotate(first_start=Subquery(first_start))
+        .filter(first_start__gt=now, first_start__lte=now + ahead)
+    )
+    sent = 0
+    for registration in due.iterator():
+        with transaction.atomic():
+            claimed = Registration.objects.filter(
+                pk=registration.pk, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if claimed:
+                notifications.after_commit(registration, "reminder")
+                sent += 1
+    return sent

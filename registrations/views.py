@@ -7,17 +7,32 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from courses.models import Session
 from courses.selectors import public_sessions
 from organizations.permissions import roles_of
 
 from . import ics
-from .forms import DeclineForm, RegisterForm
+from .forms import DeclineForm, GroupRegistrationForm, RegisterForm, TransferForm
 from .locking import RETRY_AFTER_SECONDS, SessionBusy
-from .models import CalendarFeed, Registration
+from .models import CalendarFeed, Invitation, Registration
 from .notifications import RELEASE_SALT
-from .selectors import approval_queue, my_registrations, visible_registrations
-from .services import approve_registration, cancel_registration, decline_registration, register
+from .selectors import (
+    approval_queue,
+    district_people,
+    my_registrations,
+    open_sessions,
+    visible_registrations,
+)
+from .services import (
+    accept_invitation,
+    approve_registration,
+    cancel_registration,
+    decline_registration,
+    register,
+    register_group,
+    transfer_registration,
+)
 
 
 def _busy(request: HttpRequest, session: Session) -> HttpResponse:
@@ -202,3 +217,84 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("registrations:approvals")
+
+
+@login_required
+def group_registration(request: HttpRequest) -> HttpResponse:
+    """A coordinator registers several people of their district; reports each outcome."""
+    districts = roles_of(request.user).district_ids
+    if not districts:
+        raise PermissionDenied
+    form = GroupRegistrationForm(
+        request.POST or None,
+        sessions=open_sessions(),
+        people=district_people(districts),
+    )
+    outcomes = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcomes = register_group(
+                session=data["session"],
+                by=request.user,
+                people=data["people"],
+                emails=data["emails"],
+                payer=data["payer"],
+                purchase_order=data["purchase_order"],
+            )
+        except SessionBusy:
+            messages.error(request, SessionBusy.message)
+    return render(request, "registrations/group.html", {"form": form, "outcomes": outcomes})
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("session__course", "district", "invited_by"), token=token
+    )
+    if not request.user.is_authenticated:
+        return render(request, "registrations/invitation.html", {"invitation": invitation})
+    if request.user.email.lower() != invitation.email.lower():
+        messages.error(request, "This invitation was sent to another email address.")
+        return render(
+            request, "registrations/invitation.html", {"invitation": invitation}, status=403
+        )
+    if request.method == "POST":
+        try:
+            result = accept_invitation(invitation=invitation, person=request.user)
+        except SessionBusy:
+            return _busy(request, invitation.session)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(request.path)
+        messages.success(
+            request, _REGISTERED.get(result.registration.status, "You are registered.")
+        )
+        return redirect(invitation.session)
+    return render(request, "registrations/invitation.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = get_object_or_404(visible_registrations(request.user), pk=pk)
+    form = TransferForm(request.POST)
+    colleague = None
+    if form.is_valid():
+        colleague = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    if colleague is None:
+        messages.error(request, "There is no account with that email address.")
+        return redirect("registrations:me")
+    try:
+        transfer_registration(registration=registration, to_person=colleague, by=request.user)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except SessionBusy:
+        return _busy(request, registration.session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Your seat in {registration.session} now belongs to {colleague.get_full_name()}.",
+        )
+    return redirect("registrations:me")
