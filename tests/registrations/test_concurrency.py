@@ -103,3 +103,35 @@ def test_control_without_the_lock_the_same_load_oversells(monkeypatch):
     _run_together(lambda p: register(person=p, session=session), people)
     confirmed = Registration.objects.filter(session=session, status=Status.CONFIRMED).count()
     assert confirmed > 10, "without the lock the race should oversell"
+
+
+def test_a_lock_wait_that_runs_out_answers_409_with_retry_after(monkeypatch, api_client):
+    """Another transaction holds the session row; the request gives up after lock_timeout and
+    says so (409, Retry-After, JSON), writes nothing, and succeeds once the lock is gone."""
+    import psycopg
+    from django.conf import settings as django_settings
+
+    from registrations import locking
+
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT", "300ms")
+    session, person = SessionFactory(capacity=5), educator()
+    db = django_settings.DATABASES["default"]
+    holder = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        autocommit=False,
+    )
+    try:
+        holder.execute("SELECT id FROM courses_session WHERE id = %s FOR UPDATE", [session.pk])
+        api_client.force_authenticate(person)
+        response = api_client.post(f"/api/v1/sessions/{session.pk}/register/")
+        assert response.status_code == 409
+        assert response["Retry-After"] == "2"
+        assert "try again" in response.json()["detail"]
+        assert not Registration.objects.filter(person=person).exists()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert api_client.post(f"/api/v1/sessions/{session.pk}/register/").status_code == 201
