@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("organizations.urls")),
     path("", include("registrations.urls")),
+    path("", include("registrations.staff_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,127 @@
+"""CSV exports for provider staff: a session's roster and a period's billing.
+
+Pure functions of their inputs: they take registrations already read (with the related rows
+and annotations the caller selected) and yield CSV text, so a view can stream them.
+"""
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from courses.dates import local_date
+
+from .models import Registration
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+ROSTER_HEADER = [
+    "status",
+    "waitlist position",
+    "name",
+    "email",
+    "district",
+    "school",
+    "position",
+    "price",
+    "payer",
+    "purchase order",
+]
+
+BILLING_HEADER = [
+    "session id",
+    "course",
+    "session first date",
+    "name",
+    "email",
+    "district",
+    "payer",
+    "purchase order",
+    "price",
+]
+
+
+def safe_cell(value: object) -> str:
+    """`value` as CSV text that a spreadsheet shows rather than runs: a leading apostrophe
+    goes before text that starts like a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def money(amount: Decimal) -> str:
+    """A plain decimal with two places, e.g. "125.00"."""
+    return f"{amount:.2f}"
+
+
+class _Echo:
+    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
+    """Each row as one CSV line, every cell made safe."""
+    writer = csv.writer(_Echo())
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row])
+
+
+def _name(registration: Registration) -> str:
+    return registration.person.get_full_name()
+
+
+def roster_rows(registrations: Iterable[Registration]) -> Iterator[list[object]]:
+    """Header, then a row per registration in the order given. Waitlisted rows are numbered
+    1..n in that order, so pass them earliest first."""
+    yield ROSTER_HEADER
+    position = 0
+    for registration in registrations:
+        waitlisted = registration.status == Registration.Status.WAITLISTED
+        position += waitlisted
+        yield [
+            registration.status,
+            position if waitlisted else "",
+            _name(registration),
+            registration.person.email,
+            registration.district.name if registration.district else "",
+            registration.school.name if registration.school else "",
+            registration.get_position_display(),
+            money(registration.price),
+            registration.get_payer_display(),
+            registration.purchase_order,
+        ]
+
+
+def billing_rows(
+    registrations: Iterable[Registration], *, with_provider: bool
+) -> Iterator[list[object]]:
+    """Header, a row per confirmed registration, and a closing TOTAL row with the count and
+    the sum of prices (free registrations count, at 0.00, so totals reconcile).
+
+    Each registration carries `session_first_starts_at` (an annotation) and has its session's
+    course (and provider) selected.
+    """
+    yield (["provider"] if with_provider else []) + BILLING_HEADER
+    total, count = Decimal("0"), 0
+    for registration in registrations:
+        session = registration.session
+        first: dt.datetime | None = registration.session_first_starts_at
+        provider = [session.course.provider.short_name] if with_provider else []
+        yield provider + [
+            session.pk,
+            str(session),
+            local_date(first).isoformat() if first else "",
+            _name(registration),
+            registration.person.email,
+            registration.district.name if registration.district else "",
+            registration.get_payer_display(),
+            registration.purchase_order,
+            money(registration.price),
+        ]
+        total += registration.price
+        count += 1
+    width = len(BILLING_HEADER) + with_provider
+    registrations_label = f"{count} registration{'' if count == 1 else 's'}"
+    yield ["TOTAL", *[""] * (width - 3), registrations_label, money(total)]
