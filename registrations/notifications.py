@@ -49,6 +49,50 @@ def after_commit(registration: Registration, kind: str) -> None:
     )
 
 
+def approvers_after_commit(registration: Registration) -> None:
+    registration_id = registration.pk
+    transaction.on_commit(lambda: send_approval_request.enqueue(registration_id=registration_id))
+
+
+def approvers_of(registration: Registration) -> list[str]:
+    """The district's coordinators, or the provider's staff when the district has none."""
+    from organizations.models import Role
+
+    coordinators = Role.objects.filter(
+        kind=Role.Kind.DISTRICT_COORDINATOR, district_id=registration.district_id
+    ).values_list("user__email", flat=True)
+    if registration.district_id and coordinators.exists():
+        return sorted(coordinators)
+    return sorted(
+        Role.objects.filter(
+            kind=Role.Kind.PROVIDER_STAFF, provider_id=registration.session.course.provider_id
+        ).values_list("user__email", flat=True)
+    )
+
+
+@task
+def send_approval_request(*, registration_id: int) -> None:
+    registration = (
+        Registration.objects.select_related("session__course__provider", "person", "district")
+        .filter(pk=registration_id, status=Registration.Status.PENDING)
+        .first()
+    )
+    if registration is None:
+        return
+    recipients = approvers_of(registration)
+    if not recipients:
+        return
+    context = {
+        "registration": registration,
+        "approvals_url": settings.SITE_URL + reverse("registrations:approvals"),
+    }
+    EmailMultiAlternatives(
+        subject=f"Approval needed: {registration.person.get_full_name()} for {registration.session}",
+        body=render_to_string("registrations/email/approval_request.txt", context),
+        to=recipients,
+    ).send()
+
+
 def invitation_after_commit(invitation: Invitation) -> None:
     invitation_id = invitation.pk
     transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=invitation_id))

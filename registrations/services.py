@@ -163,6 +163,8 @@ def register(
         **snapshot,
     )
     notifications.after_commit(registration, status)
+    if status == Status.PENDING:
+        notifications.approvers_after_commit(registration)
     return RegisterResult(registration, created=True)
 
 

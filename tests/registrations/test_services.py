@@ -348,3 +348,25 @@ def test_cancelling_a_session_cancels_everyone_and_sends_cancel_invites(
         "METHOD:CANCEL" in m.attachments[0][1] for m in mail.outbox
     )
     assert {m.to[0] for m in mail.outbox} == {r.person.email for r in registrations}
+
+
+def test_a_pending_request_emails_the_districts_coordinator(django_capture_on_commit_callbacks):
+    district = DistrictFactory()
+    coordinator = coordinator_of(district)
+    session = SessionFactory(requires_approval=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(person=educator(district=district), session=session)
+    approval = next(m for m in mail.outbox if m.subject.startswith("Approval needed"))
+    assert approval.to == [coordinator.email]
+    assert "/approvals/" in approval.body
+
+
+def test_without_a_coordinator_the_providers_staff_are_asked(django_capture_on_commit_callbacks):
+    session = SessionFactory(requires_approval=True)
+    staff = staff_of(session.course.provider)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        register(person=educator(), session=session)
+    approval = next(m for m in mail.outbox if m.subject.startswith("Approval needed"))
+    assert approval.to == [staff.email]
