@@ -22,6 +22,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import APISettings
 
+from accounts.models import User
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids, roles_of
 
@@ -409,6 +410,13 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         allow_empty=False,
         help_text="Every meeting of the session; on a change, replaces them all.",
     )
+    trainers = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        help_text="Ids of the people who lead the session; a turnkey session takes only "
+        "certified trainers of its program.",
+    )
 
     class Meta:
         model = Session
@@ -429,6 +437,7 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
             "non_member_price",
             "notes",
             "meetings",
+            "trainers",
         ]
         # The database's own limit everywhere (SQLite would take any size).
         extra_kwargs = {"capacity": {"max_value": 2_147_483_647}}

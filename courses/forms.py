@@ -67,3 +67,10 @@ class CatalogFilterForm(forms.Form):
             starts_before=data.get("starts_before"),
             has_seats=bool(data.get("has_seats")),
         )
+
+    @property
+    def uses_more_filters(self) -> bool:
+        """True when a filter other than the search box is set (or wrong): keep them shown."""
+        return any(
+            self.data.get(name) not in (None, "") for name in self.fields if name != "q"
+        ) or any(name != "q" for name in self.errors)

@@ -779,7 +779,7 @@ def test_the_session_list_costs_the_same_queries_for_5_and_200_sessions(
 def test_staff_schedule_a_session_with_its_meetings(client_as, learn, learn_staff):
     course = CourseFactory(provider=learn, slug="ours")
     venue = VenueFactory(provider=learn)
-    body = new_session_body(course, venue=venue.pk, is_free=True, delivery="turnkey")
+    body = new_session_body(course, venue=venue.pk, is_free=True, delivery="direct")
 
     response = client_as(learn_staff).post(SESSIONS, body, format="json")
 
@@ -793,7 +793,7 @@ def test_staff_schedule_a_session_with_its_meetings(client_as, learn, learn_staf
     assert (created["capacity"], created["seats_left"], created["waitlist_count"]) == (30, 30, 0)
     assert created["member_price"] == "0.00"
     assert session.meetings.count() == 2
-    assert (session.venue, session.delivery, session.is_free) == (venue, "turnkey", True)
+    assert (session.venue, session.delivery, session.is_free) == (venue, "direct", True)
 
 
 @pytest.mark.parametrize(
@@ -1096,3 +1096,36 @@ def test_an_odd_course_slug_in_the_path_is_a_404(client_as, learn_staff):
     response = client_as(learn_staff).patch(f"{COURSES}%00/", {"title": "x"}, format="json")
 
     assert response.status_code == 404
+
+
+def test_staff_name_trainers_and_turnkey_sessions_take_only_certified_ones(api_client):
+    from courses.models import CertifiedTrainer
+    from tests.factories import ProgramFactory, UserFactory, in_days
+
+    program = ProgramFactory()
+    course = CourseFactory(provider=program.provider, program=program)
+    staff = staff_of(program.provider)
+    trainer = UserFactory()
+    api_client.force_authenticate(staff)
+    body = {
+        "course": course.slug,
+        "capacity": 20,
+        "registration_closes_at": in_days(9).isoformat(),
+        "meetings": [
+            {"starts_at": in_days(10, 9).isoformat(), "ends_at": in_days(10, 12).isoformat()}
+        ],
+        "trainers": [trainer.pk],
+    }
+    direct = api_client.post("/api/v1/sessions/", body, format="json")
+    assert direct.status_code == 201
+    turnkey = api_client.post("/api/v1/sessions/", {**body, "delivery": "turnkey"}, format="json")
+    assert turnkey.status_code == 400 and "trainers" in turnkey.json()
+    CertifiedTrainer.objects.create(program=program, person=trainer, certified_at=in_days(-30))
+    assert (
+        api_client.post(
+            "/api/v1/sessions/", {**body, "delivery": "turnkey"}, format="json"
+        ).status_code
+        == 201
+    )
+    unknown = api_client.post("/api/v1/sessions/", {**body, "trainers": [999999]}, format="json")
+    assert unknown.status_code == 400 and "trainers" in unknown.json()
