@@ -17,8 +17,8 @@ from organizations.admin import ProviderScopedAdmin, ProviderScopedInline
 from organizations.models import Role
 from organizations.permissions import managed_provider_ids
 
-from .models import Course, Meeting, Program, Session, Venue
-from .services import MeetingTimes, validate_schedule
+from .models import CertifiedTrainer, Course, Meeting, Program, Session, Venue
+from .services import MeetingTimes, revoke_trainer_certification, validate_schedule
 
 
 @admin.register(Program)
@@ -292,3 +292,45 @@ def _trainer_choices(user: User) -> QuerySet[User]:
     staff = Role.objects.filter(kind=Role.Kind.PROVIDER_STAFF, provider__in=provider_ids)
     led = Session.trainers.through.objects.filter(session__course__provider__in=provider_ids)
     return people.filter(Q(pk__in=staff.values("user")) | Q(pk__in=led.values("user")))
+
+
+@admin.register(CertifiedTrainer)
+class CertifiedTrainerAdmin(ProviderScopedAdmin, admin.ModelAdmin):
+    """Certified trainers per program. A certification comes from completing the program's
+    train-the-trainer course (certificates.services), so it is not added or edited here; the
+    action below revokes it through services.revoke_trainer_certification (the row is kept)."""
+
+    provider_field = "program__provider"
+    list_display = ("person", "program", "certified_at", "source_session", "active", "revoked_at")
+    list_select_related = ("person", "program", "source_session__course")
+    list_filter = (
+        ("program", admin.RelatedOnlyFieldListFilter),
+        ("revoked_at", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("person__email", "person__first_name", "person__last_name", "program__name")
+    ordering = ("program__name", "-certified_at", "-pk")
+    actions = ["revoke_certifications"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="active", boolean=True, ordering="revoked_at")
+    def active(self, certification: CertifiedTrainer) -> bool:
+        return certification.is_active
+
+    @admin.action(description="Revoke certification")
+    def revoke_certifications(
+        self, request: HttpRequest, queryset: QuerySet[CertifiedTrainer]
+    ) -> None:
+        active = list(queryset.filter(revoked_at__isnull=True).select_related("program"))
+        for certification in active:
+            revoke_trainer_certification(
+                certification=certification, by=request.user, reason="Revoked by staff"
+            )
+        self.message_user(request, f"Revoked {len(active)} certification(s).", messages.SUCCESS)

@@ -243,6 +243,8 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="Calendar revision: grows whenever the time or place changes."
     )
+    # Stored so credited minutes and completion add up in SQL on every database.
+    length_minutes = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at"]
@@ -258,6 +260,55 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.session} @ {self.starts_at:%Y-%m-%d %H:%M}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.length_minutes = max(self.minutes, 0)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "length_minutes"}
+        super().save(*args, **kwargs)
+
     @property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class CertifiedTrainer(models.Model):
+    """A person who completed a program's train-the-trainer course and may lead its turnkey
+    sessions. Revoking keeps the row (who, when, why)."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="certified_trainers"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trainer_certifications"
+    )
+    certified_at = models.DateTimeField()
+    source_session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The train-the-trainer session whose completion certified the person.",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["program", "-certified_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "person"],
+                condition=Q(revoked_at__isnull=True),
+                name="certified_trainer_one_active_per_program",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — certified trainer of {self.program}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

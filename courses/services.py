@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from organizations.permissions import can_manage_provider
 
-from .models import Course, Meeting, Session
+from .models import CertifiedTrainer, Course, Meeting, Program, Session
 
 
 @dataclass(frozen=True)
@@ -104,10 +104,34 @@ def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
             meeting.save(update_fields=["starts_at", "ends_at", "sequence"])
     for meeting in existing[len(wanted) :]:
         meeting.delete()
-    Meeting.objects.bulk_create(
-        Meeting(session=session, starts_at=m.starts_at, ends_at=m.ends_at)
-        for m in wanted[len(existing) :]
+    for times in wanted[len(existing) :]:
+        Meeting.objects.create(session=session, starts_at=times.starts_at, ends_at=times.ends_at)
+
+
+def check_turnkey_trainers(session: Session, trainers: Iterable[User]) -> None:
+    """Turnkey sessions are led by certified trainers of the course's program only."""
+    if session.delivery != Session.Delivery.TURNKEY:
+        return
+    program_id = session.course.program_id
+    if program_id is None:
+        raise ValidationError(
+            {"delivery": "A turnkey session needs a course of a train-the-trainer program."}
+        )
+    certified = set(
+        CertifiedTrainer.objects.filter(program_id=program_id, revoked_at__isnull=True).values_list(
+            "person_id", flat=True
+        )
     )
+    refused = [str(t) for t in trainers if t.pk not in certified]
+    if refused:
+        raise ValidationError(
+            {
+                "trainers": (
+                    f"Not certified trainers of {session.course.program}: {', '.join(refused)}. "
+                    "Turnkey sessions are led by people who completed its train-the-trainer course."
+                )
+            }
+        )
 
 
 def _check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
@@ -136,6 +160,8 @@ def schedule_session(
         raise ValidationError({"meetings": "A session needs at least one meeting."})
     session = Session(course=course, **fields)
     _check_session(session, meetings)
+    trainers = list(trainers)
+    check_turnkey_trainers(session, trainers)
     session.save()
     _save_meetings(session, meetings)
     session.trainers.set(trainers)
@@ -173,6 +199,8 @@ def update_session(
             raise ValidationError({"meetings": "A session needs at least one meeting."})
         current = list(meetings)
     _check_session(session, current)
+    trainers = None if trainers is None else list(trainers)
+    check_turnkey_trainers(session, trainers if trainers is not None else session.trainers.all())
     session.save()
     if meetings is not None:
         _save_meetings(session, meetings)
@@ -206,3 +234,31 @@ def cancel_session(*, session: Session, by: User | None) -> Session:
     session.cancelled_at = timezone.now()
     session.save(update_fields=["status", "cancelled_at", "updated_at"])
     return session
+
+
+@transaction.atomic
+def certify_trainer(
+    *, program: Program, person: User, at: dt.datetime, source_session: Session | None = None
+) -> CertifiedTrainer:
+    """Make `person` a certified trainer of `program` (idempotent while active)."""
+    current = CertifiedTrainer.objects.filter(
+        program=program, person=person, revoked_at__isnull=True
+    ).first()
+    if current is not None:
+        return current
+    return CertifiedTrainer.objects.create(
+        program=program, person=person, certified_at=at, source_session=source_session
+    )
+
+
+@transaction.atomic
+def revoke_trainer_certification(
+    *, certification: CertifiedTrainer, by: User | None, reason: str, at: dt.datetime | None = None
+) -> CertifiedTrainer:
+    _require_manager(by, certification.program.provider_id)
+    if certification.revoked_at is None:
+        certification.revoked_at = at or timezone.now()
+        certification.revoked_by = by
+        certification.revoked_reason = reason.strip()[:300]
+        certification.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+    return certification

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "organizations",
     "courses",
     "registrations",
+    "certificates",
+    "attendance",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "organizations.middleware.ProfileCompletionMiddleware",
 ]
 
@@ -256,6 +260,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CourseStatusEnum": "courses.models.Course.Status",
         "SessionStatusEnum": "courses.models.Session.Status",
+        "CourseAudienceEnum": "courses.models.Audience",
+        "AttendanceStatusEnum": "attendance.models.Attendance.Status",
+        "HeadcountAudienceEnum": "attendance.models.Headcount.Audience",
     },
 }
 
@@ -287,4 +294,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per task state change is noise; failures are still logged.
+    "loggers": {"django.tasks": {"level": "WARNING"}},
 }
