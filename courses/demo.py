@@ -6,13 +6,23 @@ second run leaves the same rows with the same values. Dates are computed from to
 so the demo always has a session today, upcoming sessions and past ones in the previous fiscal
 year. Catalog and schedule changes go through courses.services, profiles and roles through
 organizations.services. Registrations are written directly: the demo is a state, not a story of
-sign-ups, so no emails or invites go out, and a second run puts back the planned statuses (a
-demo registration cancelled through the site is confirmed again).
+sign-ups, so no registration emails or invites go out, and a second run puts back the planned
+statuses (a demo registration cancelled through the site is confirmed again).
+
+Past sessions get attendance through attendance.services.record_attendance (as a staff
+correction, by nobody, at the end of the session's last meeting), so completions, certificates
+and certified trainers follow from the same rules as on the site; the certificates' emails go
+out on the first run only (to the invented example.org addresses). A second run records the
+same statuses again, which changes nothing, or puts back the planned ones. Headcounts are
+keyed by meeting, audience, district and count: a second run keeps those and deletes others.
+
+The demo lives in courses but seeds every app, so it imports from the apps above courses; no
+app imports it.
 """
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -20,12 +30,20 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
+from attendance.models import Attendance, Headcount
+from attendance.services import (
+    AttendanceEntry,
+    delete_headcount,
+    record_attendance,
+    record_headcount,
+)
+from certificates.models import Certificate
 from organizations.models import District, Position, Profile, Provider, Role, School
 from organizations.services import complete_profile, grant_role
 from registrations.models import Registration
 
 from . import dates
-from .models import Audience, Course, Meeting, Program, Session, Venue
+from .models import Audience, CertifiedTrainer, Course, Meeting, Program, Session, Venue
 from .services import (
     MeetingTimes,
     cancel_session,
@@ -301,6 +319,24 @@ class Seat:
     status: str = Registration.Status.CONFIRMED
 
 
+# Attendance of one person at each meeting of a session, in time order: a status, or the
+# minutes of a partial attendance.
+Marks = Sequence[str | int]
+PRESENT, ABSENT, EXCUSED = (
+    Attendance.Status.PRESENT,
+    Attendance.Status.ABSENT,
+    Attendance.Status.EXCUSED,
+)
+
+
+@dataclass(frozen=True)
+class PlannedHeadcount:
+    audience: str
+    count: int
+    district: str | None = None  # a CSDE code
+    meeting: int = 0  # index of the meeting, in time order
+
+
 @dataclass(frozen=True)
 class PlannedSession:
     """One session of the demo; `title` is unique within its course and is the natural key."""
@@ -321,6 +357,11 @@ class PlannedSession:
     seats: Sequence[Seat] = ()
     cancelled: bool = False
     notes: str = ""
+    # Past sessions only: record attendance, everyone confirmed present at every meeting
+    # except the people in `marks`.
+    attended: bool = False
+    marks: Mapping[str, Marks] = field(default_factory=dict)
+    headcounts: Sequence[PlannedHeadcount] = ()
 
 
 def _at(day: dt.date, hhmm: str) -> dt.datetime:
@@ -359,8 +400,11 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
     learn_center = "LEARN Professional Learning Center"
     waitlisted = Registration.Status.WAITLISTED
     trainer_seat = [Seat(TURNKEY_TRAINER_EMAIL)]
+    youth, adult = Headcount.Audience.YOUTH, Headcount.Audience.ADULT
     return [
         # UPLIFT: past cohorts last fiscal year, today's session, a free turnkey session ahead.
+        # Trainer cohort 1 comes first: completing it certifies Avery Chen, and only certified
+        # trainers may be named on the turnkey sessions that follow.
         PlannedSession(
             course="uplift-train-the-trainer",
             title="Trainer cohort 1",
@@ -369,6 +413,11 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             capacity=16,
             trainers=[TRAINER_EMAIL],
             seats=trainer_seat + _fillers(10, 5, skip=[TURNKEY_TRAINER_EMAIL]),
+            attended=True,
+            marks={
+                _email_of("Parker", "Mensah"): [PRESENT, 200],
+                _email_of("Hayden", "Castillo"): [ABSENT, PRESENT],
+            },
         ),
         PlannedSession(
             course="uplift-foundations",
@@ -379,6 +428,9 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             is_free=True,
             trainers=[TRAINER_EMAIL],
             seats=[Seat(EDUCATOR_EMAIL)] + _fillers(0, 12),
+            attended=True,
+            marks={_email_of("Riley", "Okafor"): [240], _email_of("Quinn", "Delgado"): [ABSENT]},
+            headcounts=[PlannedHeadcount(adult, 4)],
         ),
         PlannedSession(
             course="uplift-foundations",
@@ -390,6 +442,12 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             is_free=True,
             trainers=[TURNKEY_TRAINER_EMAIL],
             seats=_fillers(3, 9, skip=[TURNKEY_TRAINER_EMAIL]),
+            attended=True,
+            marks={_email_of("Jamie", "Kowalski"): [EXCUSED]},
+            headcounts=[
+                PlannedHeadcount(youth, 48, "9059011"),
+                PlannedHeadcount(adult, 6, "9059011"),
+            ],
         ),
         PlannedSession(
             course="uplift-foundations",
@@ -430,6 +488,9 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             venue="CREC Conference Center",
             capacity=24,
             seats=[Seat(EDUCATOR_EMAIL)] + _fillers(11, 8),
+            attended=True,
+            marks={_email_of("Finley", "Moreau"): [300]},
+            headcounts=[PlannedHeadcount(adult, 5, "9017011")],
         ),
         PlannedSession(
             course="restorative-practices-in-the-classroom",
@@ -471,6 +532,9 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             venue="EdAdvance Learning Center",
             capacity=25,
             seats=[Seat(EDUCATOR_EMAIL)] + _fillers(15, 7),
+            attended=True,
+            marks={_email_of("Harper", "Valdez"): [ABSENT]},
+            headcounts=[PlannedHeadcount(youth, 25, "9143011")],
         ),
         PlannedSession(
             course="sel-in-middle-school",
@@ -499,6 +563,8 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             venue="ACES Professional Development Center",
             capacity=20,
             seats=[Seat(email) for email in _leaders()],
+            attended=True,
+            marks={_email_of("Blake", "Sorensen"): [PRESENT, 180]},
         ),
         PlannedSession(
             course="data-teams-for-school-leaders",
@@ -703,9 +769,64 @@ class _Seeder:
             session.capacity = capacity
         if planned.cancelled:
             session = cancel_session(session=session, by=None)
-        for position, seat in enumerate(planned.seats):
+        registrations = [
             self.seed_registration(session, seat, position)
+            for position, seat in enumerate(planned.seats)
+        ]
+        if planned.attended:
+            self.seed_attendance(session, planned, registrations)
         return session
+
+    def seed_attendance(
+        self, session: Session, planned: PlannedSession, registrations: Sequence[Registration]
+    ) -> None:
+        """Attendance of the confirmed seats (completions, certificates and certified
+        trainers follow) and the headcounts, recorded at the end of the last meeting."""
+        meetings = list(session.meetings.order_by("starts_at"))
+        recorded_at = meetings[-1].ends_at
+        everywhere = [PRESENT] * len(meetings)
+        entries = []
+        for registration in registrations:
+            if registration.status != Registration.Status.CONFIRMED:
+                continue
+            marks = planned.marks.get(registration.person.email, everywhere)
+            for meeting, mark in zip(meetings, marks, strict=True):
+                if isinstance(mark, int):
+                    entries.append(
+                        AttendanceEntry(
+                            registration.pk, meeting.pk, Attendance.Status.PARTIAL, mark
+                        )
+                    )
+                else:
+                    entries.append(AttendanceEntry(registration.pk, meeting.pk, mark))
+        record_attendance(
+            session=session,
+            entries=entries,
+            by=None,
+            source=Attendance.Source.STAFF,
+            now=recorded_at,
+        )
+        for index, meeting in enumerate(meetings):
+            wanted = [
+                (h.audience, self.districts[h.district].pk if h.district else None, h.count)
+                for h in planned.headcounts
+                if h.meeting == index
+            ]
+            for headcount in meeting.headcounts.order_by("pk"):
+                key = (headcount.audience, headcount.district_id, headcount.count)
+                if key in wanted:
+                    wanted.remove(key)
+                else:
+                    delete_headcount(headcount=headcount, by=None, now=recorded_at)
+            for audience, district_id, count in wanted:
+                record_headcount(
+                    meeting=meeting,
+                    audience=audience,
+                    count=count,
+                    district=District.objects.get(pk=district_id) if district_id else None,
+                    by=None,
+                    now=recorded_at,
+                )
 
     @staticmethod
     def _session_differs(session, fields, meetings, trainers) -> bool:
@@ -772,4 +893,8 @@ def counts() -> dict[str, int]:
         "meetings": Meeting.objects.count(),
         "people": User.objects.count(),
         **by_status,
+        "attendance rows": Attendance.objects.count(),
+        "headcounts": Headcount.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "certified trainers": CertifiedTrainer.objects.filter(revoked_at__isnull=True).count(),
     }

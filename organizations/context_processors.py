@@ -4,5 +4,12 @@ from .permissions import roles_of
 
 
 def roles(request) -> dict:
-    """`roles` in every template, read only when a template asks (one query per request)."""
-    return {"roles": SimpleLazyObject(lambda: roles_of(getattr(request, "user", None)))}
+    """`roles` and `trains` (leads any session) in every template, each read only when a
+    template asks (one query each)."""
+    user = getattr(request, "user", None)
+    return {
+        "roles": SimpleLazyObject(lambda: roles_of(user)),
+        "trains": SimpleLazyObject(
+            lambda: bool(user and user.is_authenticated and user.trained_sessions.exists())
+        ),
+    }

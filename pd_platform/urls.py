@@ -6,6 +6,8 @@ from . import views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("attendance.api_urls")),
+    path("", include("certificates.api_urls")),
     path("", include("registrations.api_urls")),
     path("", include("courses.api_urls")),
 ]
@@ -15,6 +17,8 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("registrations.urls")),
     path("", include("registrations.staff_urls")),
+    path("", include("attendance.urls")),
+    path("", include("certificates.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

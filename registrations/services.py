@@ -610,3 +610,41 @@ def send_due_reminders(
                 notifications.after_commit(registration, "reminder")
                 sent += 1
     return sent
+
+
+@seat_transaction
+def register_walk_in(
+    *, person: User, session: Session, by: User, now: dt.datetime | None = None
+) -> Registration:
+    """A trainer or staff member adds someone who turned up, while a seat is free. The
+    registration window does not apply (the session may be under way); capacity does."""
+    session = lock_session(session.pk)
+    now = now or timezone.now()
+    is_trainer = session.trainers.filter(pk=by.pk).exists()
+    if not (is_trainer or can_manage_session_registrations(by, session)):
+        raise PermissionDenied("Only the session's trainers and the provider's staff add walk-ins.")
+    if session.is_cancelled:
+        raise ValidationError("This session was cancelled.", code="cancelled")
+    snapshot = _snapshot(person)
+    existing = session.registrations.filter(person=person, status__in=Registration.ACTIVE).first()
+    if existing is not None and existing.status == Status.CONFIRMED:
+        return existing
+    if _confirmed_count(session) >= session.capacity:
+        raise ValidationError("No seat is left in this session for a walk-in.", code="full")
+    if existing is not None:
+        existing.status = Status.CONFIRMED
+        existing.decided_by, existing.decided_at = by, now
+        existing.save()
+        registration = existing
+    else:
+        registration = Registration.objects.create(
+            session=session,
+            person=person,
+            status=Status.CONFIRMED,
+            price=session.price_for(member=is_member_district(snapshot["district"])),
+            queued_at=now,
+            created_by=by,
+            **snapshot,
+        )
+    notifications.after_commit(registration, "confirmed")
+    return registration

@@ -11,8 +11,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
+from attendance.models import Attendance, Headcount
+from certificates.models import Certificate
 from courses import dates, demo
-from courses.models import Course, Meeting, Program, Session
+from courses.models import CertifiedTrainer, Course, Meeting, Program, Session
 from organizations.models import District, Provider, Role
 from registrations.models import Registration
 
@@ -40,7 +42,15 @@ def _row_counts() -> dict[str, int]:
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"accounts", "organizations", "courses", "registrations", "account"}
+        in {
+            "accounts",
+            "organizations",
+            "courses",
+            "registrations",
+            "attendance",
+            "certificates",
+            "account",
+        }
     }
 
 
@@ -133,6 +143,52 @@ def _canonical_dump() -> list:
                 "price",
                 "payer",
                 "queued_at",
+            )
+        ),
+        _sorted(
+            Attendance.objects.values_list(
+                "registration__session__course__slug",
+                "registration__session__title",
+                "registration__person__email",
+                "meeting__starts_at",
+                "status",
+                "minutes",
+                "source",
+                "recorded_by__email",
+                "recorded_at",
+            )
+        ),
+        _sorted(
+            Headcount.objects.values_list(
+                "meeting__session__course__slug",
+                "meeting__session__title",
+                "meeting__starts_at",
+                "audience",
+                "district__csde_code",
+                "count",
+                "recorded_at",
+            )
+        ),
+        _sorted(
+            Certificate.objects.values_list(
+                "registration__session__course__slug",
+                "registration__session__title",
+                "registration__person__email",
+                "number",
+                "code",
+                "credited_minutes",
+                "issued_at",
+                "updated_at",
+                "revoked_at",
+            )
+        ),
+        _sorted(
+            CertifiedTrainer.objects.values_list(
+                "program__slug",
+                "person__email",
+                "certified_at",
+                "source_session__title",
+                "revoked_at",
             )
         ),
     ]
@@ -350,3 +406,90 @@ def test_seeding_again_puts_back_registrations_changed_through_the_site(seeded):
     assert again.status == Registration.Status.CONFIRMED
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
+
+
+# --- attendance, certificates and certified trainers ---------------------------------------
+
+
+def test_the_demo_educator_has_valid_certificates_for_past_sessions(seeded):
+    certificates = Certificate.objects.filter(
+        registration__person__email=demo.EDUCATOR_EMAIL, revoked_at__isnull=True
+    )
+    assert certificates.count() >= 3
+    years = {
+        dates.fiscal_year_of(dates.local_date(c.registration.session.meetings.first().starts_at))
+        for c in certificates
+    }
+    assert dates.fiscal_year_of(seeded) - 1 in years
+    assert all(c.credited_minutes > 0 for c in certificates)
+
+
+def test_avery_is_a_certified_trainer_before_leading_turnkey_sessions(seeded):
+    certification = CertifiedTrainer.objects.get(
+        person__email=demo.TURNKEY_TRAINER_EMAIL, program__slug="uplift", revoked_at__isnull=True
+    )
+    assert certification.source_session == _session("uplift-train-the-trainer", "Trainer cohort 1")
+    turnkey = Session.objects.filter(
+        delivery=Session.Delivery.TURNKEY, trainers__email=demo.TURNKEY_TRAINER_EMAIL
+    )
+    assert turnkey.count() >= 2
+    for session in turnkey:
+        assert certification.certified_at < session.meetings.first().starts_at
+
+
+def test_past_sessions_have_attendance_and_not_everyone_completed(seeded):
+    past = Session.objects.filter(meetings__ends_at__date__lt=seeded).distinct()
+    statuses = set(Attendance.objects.values_list("status", flat=True))
+    assert {"present", "partial", "absent", "excused"} <= statuses
+    for session in past.exclude(status=Session.Status.CANCELLED):
+        confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED)
+        assert confirmed.exists(), session
+        assert Attendance.objects.filter(registration__in=confirmed).count() == (
+            confirmed.count() * session.meetings.count()
+        ), session
+    # Someone in the train-the-trainer cohort fell short, so is not a certified trainer.
+    cohort = _session("uplift-train-the-trainer", "Trainer cohort 1")
+    people = set(cohort.registrations.values_list("person__email", flat=True))
+    certified = set(CertifiedTrainer.objects.values_list("person__email", flat=True))
+    assert certified < people
+    completed = Certificate.objects.filter(registration__session__in=past).count()
+    registered = Registration.objects.filter(
+        session__in=past, status=Registration.Status.CONFIRMED
+    ).count()
+    assert 0 < completed < registered
+    assert Attendance.objects.filter(source=Attendance.Source.STAFF).count() == (
+        Attendance.objects.count()
+    )
+
+
+def test_past_sessions_have_youth_and_adult_headcounts(seeded):
+    audiences = set(Headcount.objects.values_list("audience", flat=True))
+    assert audiences == {"youth", "adult"}
+    assert Headcount.objects.filter(district__isnull=False).exists()
+    assert all(dates.local_date(h.meeting.starts_at) < seeded for h in Headcount.objects.all())
+
+
+def test_todays_session_has_confirmed_people_and_no_attendance_yet(seeded):
+    today = _session("uplift-foundations", "Today at LEARN")
+    assert today.registrations.filter(status=Registration.Status.CONFIRMED).count() >= 10
+    assert not Attendance.objects.filter(meeting__session=today).exists()
+    assert not Headcount.objects.filter(meeting__session=today).exists()
+    assert not Certificate.objects.filter(registration__session=today).exists()
+
+
+def test_seeding_again_puts_back_corrected_attendance_and_headcounts(seeded):
+    session = _session("sel-in-middle-school", "Early cohort")
+    row = Attendance.objects.filter(meeting__session=session, status="present").first()
+    row.status = Attendance.Status.ABSENT
+    row.save()
+    headcount = Headcount.objects.filter(meeting__session=session).first()
+    headcount.count = 99
+    headcount.save()
+    with time_machine.travel(FROZEN, tick=False):
+        _seed()
+    row.refresh_from_db()
+    assert row.status == Attendance.Status.PRESENT
+    counts = list(
+        Headcount.objects.filter(meeting__session=session).values_list("count", flat=True)
+    )
+    assert counts == [25]

@@ -1,0 +1,301 @@
+"""The trainer's pages (their sessions, a meeting's roster, the check-in code) and the
+registrant's self check-in.
+
+Only a session's trainers and its provider's staff see a roster; anyone else gets 404, so
+session ids reveal nothing. Rules live in attendance.services and registrations.services;
+these views translate HTTP and show the services' messages.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from courses.models import Meeting, Session
+from registrations.locking import SessionBusy
+from registrations.services import register_walk_in
+
+from . import roster as selectors
+from .forms import HeadcountForm, RosterForm, WalkInForm
+from .models import Attendance, Headcount
+from .permissions import can_take_attendance
+from .qr import qr_svg
+from .services import (
+    EARLY,
+    check_in,
+    check_in_code_for,
+    delete_headcount,
+    mark_all_present,
+    record_attendance,
+    record_headcount,
+    rotate_check_in_code,
+)
+
+
+def _session_or_404(user: User, pk: int) -> Session:
+    try:
+        session = selectors.session_for_roster(pk)
+    except Session.DoesNotExist as error:
+        raise Http404 from error
+    if not can_take_attendance(user, session):
+        raise Http404
+    return session
+
+
+def _meeting_or_404(user: User, pk: int) -> Meeting:
+    try:
+        meeting = selectors.meeting_for_roster(pk)
+    except Meeting.DoesNotExist as error:
+        raise Http404 from error
+    if not can_take_attendance(user, meeting.session):
+        raise Http404
+    return meeting
+
+
+def _roster_url(meeting: Meeting) -> str:
+    return f"{reverse('attendance:roster', args=[meeting.session_id])}?meeting={meeting.pk}"
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# The trainer's sessions ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def trainer_home(request: HttpRequest) -> HttpResponse:
+    groups = selectors.trainer_sessions(request.user)
+    return render(request, "attendance/trainer_home.html", {"groups": groups})
+
+
+# The roster ----------------------------------------------------------------------------------
+
+
+def _render_roster(
+    request: HttpRequest,
+    session: Session,
+    meeting_id: int | None,
+    *,
+    form: RosterForm | None = None,
+    headcount_form: HeadcountForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        page = selectors.roster(session=session, user=request.user, meeting_id=meeting_id)
+    except Meeting.DoesNotExist as error:
+        raise Http404("This session has no such meeting.") from error
+    if form is None:
+        form = RosterForm(None, meeting=page.meeting, registrations=page.registrations)
+    context = {
+        "page": page,
+        "form": form,
+        "headcount_form": headcount_form or HeadcountForm(),
+        "walk_in_form": WalkInForm(),
+        "statuses": Attendance.Status.choices,
+    }
+    return render(request, "attendance/roster.html", context, status=status)
+
+
+def _meeting_param(request: HttpRequest) -> int | None:
+    raw = request.GET.get("meeting", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None  # ids fit in 64 bits
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET shows one meeting's roster; POST saves the statuses chosen on it, all or none."""
+    session = _session_or_404(request.user, pk)
+    if request.method != "POST":
+        return _render_roster(request, session, _meeting_param(request))
+    meeting = get_object_or_404(session.meetings, pk=_meeting_param(request) or 0)
+    registrations = list(selectors.roster_registrations(meeting))
+    form = RosterForm(request.POST, meeting=meeting, registrations=registrations)
+    if form.is_valid():
+        if not form.entries:
+            messages.info(request, "Nothing to save: choose a status for at least one person.")
+            return redirect(_roster_url(meeting))
+        try:
+            record_attendance(session=session, entries=form.entries, by=request.user)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            form.add_service_errors(error.messages)
+        else:
+            count = len(form.entries)
+            messages.success(request, f"Saved attendance for {count} {_people(count)}.")
+            return redirect(_roster_url(meeting))
+    return _render_roster(request, session, meeting.pk, form=form, status=400)
+
+
+def _people(count: int) -> str:
+    return "person" if count == 1 else "people"
+
+
+@login_required
+@require_POST
+def mark_present(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request.user, meeting_pk)
+    try:
+        count = mark_all_present(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        if count:
+            messages.success(request, f"Marked {count} {_people(count)} present.")
+        else:
+            messages.info(request, "Everyone on the roster is already marked.")
+    return redirect(_roster_url(meeting))
+
+
+@login_required
+@require_POST
+def walk_in(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """Add someone who turned up without a seat, by the email of their account."""
+    meeting = _meeting_or_404(request.user, meeting_pk)
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter the email address of the walk-in's account.")
+        return redirect(_roster_url(meeting))
+    email = form.cleaned_data["email"]
+    person = User.objects.filter(email__iexact=email).select_related("profile").first()
+    if person is None:
+        messages.error(
+            request,
+            f"No account uses {email}. Ask them to create one (and complete their profile), "
+            "then add them again.",
+        )
+        return redirect(_roster_url(meeting))
+    already = selectors.is_confirmed(person=person, session=meeting.session)
+    try:
+        register_walk_in(person=person, session=meeting.session, by=request.user)
+    except SessionBusy:
+        messages.error(request, SessionBusy.message)
+    except PermissionDenied as error:
+        raise Http404 from error
+    except ValidationError as error:
+        if error.code == "profile_incomplete":
+            messages.error(
+                request,
+                f"{person} has not completed their profile (district, school and position). "
+                "Ask them to complete it, then add them again.",
+            )
+        else:
+            _error_messages(request, error)
+    else:
+        if already:
+            messages.info(request, f"{person} was already confirmed for this session.")
+        else:
+            messages.success(request, f"{person} is confirmed and added to the roster.")
+    return redirect(_roster_url(meeting))
+
+
+@login_required
+@require_POST
+def add_headcount(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request.user, meeting_pk)
+    form = HeadcountForm(request.POST)
+    if form.is_valid():
+        try:
+            headcount = record_headcount(meeting=meeting, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            audience = headcount.get_audience_display().lower()
+            messages.success(request, f"Counted {headcount.count} {audience}.")
+            return redirect(_roster_url(meeting))
+    return _render_roster(request, meeting.session, meeting.pk, headcount_form=form, status=400)
+
+
+@login_required
+@require_POST
+def remove_headcount(request: HttpRequest, pk: int) -> HttpResponse:
+    headcount = get_object_or_404(
+        Headcount.objects.select_related("meeting__session__course__provider"), pk=pk
+    )
+    meeting = headcount.meeting
+    if not can_take_attendance(request.user, meeting.session):
+        raise Http404
+    try:
+        delete_headcount(headcount=headcount, by=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, "The headcount is deleted.")
+    return redirect(_roster_url(meeting))
+
+
+# The check-in code, for trainers ---------------------------------------------------------------
+
+
+def _check_in_url(code: str) -> str:
+    return settings.SITE_URL + reverse("attendance:check_in", args=[code])
+
+
+@login_required
+@require_GET
+def check_in_code(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request.user, meeting_pk)
+    code = check_in_code_for(meeting)
+    url = _check_in_url(code.code)
+    qr = qr_svg(url, label=f"QR code for the check-in link {url}")
+    context = {
+        "meeting": meeting,
+        "code": code,
+        "url": url,
+        "qr": mark_safe(qr),  # noqa: S308 - reportlab output with an escaped label (qr.py)
+        "opens_at": meeting.starts_at - EARLY,
+        "roster_url": _roster_url(meeting),
+    }
+    return render(request, "attendance/check_in_code.html", context)
+
+
+@login_required
+@require_POST
+def rotate_code(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request.user, meeting_pk)
+    code = rotate_check_in_code(meeting=meeting, by=request.user)
+    messages.success(
+        request, f"The new check-in code is {code.display}. The old code no longer works."
+    )
+    return redirect("attendance:check_in_code", meeting_pk=meeting.pk)
+
+
+# Self check-in, for registrants -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def check_in_view(request: HttpRequest, code: str) -> HttpResponse:
+    """GET shows the meeting and a button; POST checks the signed-in person in."""
+    target = selectors.check_in_target(code)
+    if target is None:
+        return render(
+            request,
+            "attendance/check_in.html",
+            {"error": "This check-in code is not valid. Check it with your trainer."},
+            status=404,
+        )
+    meeting = target.meeting
+    if request.method == "POST":
+        try:
+            check_in(code=target.code, person=request.user)
+        except ValidationError as error:
+            status = 404 if error.code == "unknown" else 400
+            context = {"meeting": meeting, "error": " ".join(error.messages)}
+            return render(request, "attendance/check_in.html", context, status=status)
+        # The page now says "You are checked in" (or what the trainer recorded instead).
+        return redirect("attendance:check_in", code=target.code)
+    attendance = selectors.own_attendance(person=request.user, meeting=meeting)
+    context = {"meeting": meeting, "attendance": attendance, "opens_at": meeting.starts_at - EARLY}
+    return render(request, "attendance/check_in.html", context)

@@ -1,0 +1,53 @@
+"""Certificates of completion: one per completed registration, verifiable by an unguessable
+code. The hours credited are stored at issue (and updated by a correction that keeps the
+completion), so a certificate reads the same every time it is downloaded."""
+
+import secrets
+
+from django.db import models
+from django.urls import reverse
+
+from registrations.models import Registration
+
+# 16 characters of a 32-symbol alphabet = 80 bits, shown in four groups of four.
+VERIFY_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(VERIFY_ALPHABET) for _ in range(16))
+
+
+class Certificate(models.Model):
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="certificate"
+    )
+    number = models.CharField(max_length=40, unique=True)
+    code = models.CharField(max_length=16, unique=True, default=new_verification_code)
+    credited_minutes = models.PositiveIntegerField()
+    issued_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"Certificate {self.number}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def hours(self):
+        from decimal import ROUND_HALF_UP, Decimal
+
+        return (Decimal(self.credited_minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def display_code(self) -> str:
+        return "-".join(self.code[i : i + 4] for i in range(0, 16, 4))
+
+    def get_verify_path(self) -> str:
+        return reverse("certificates:verify", kwargs={"code": self.display_code})

@@ -1,0 +1,145 @@
+"""Certificate pages: the PDF download, the public verify page, a session's certificates as a
+ZIP, and transcripts of PD hours (a person's own, and provider staff's view of a person).
+
+Whoever may not see a certificate or a transcript gets 404, never 403, so the pages do not
+tell anyone which certificates or people exist.
+"""
+
+import io
+import zipfile
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from courses.dates import today
+from courses.models import Session
+from organizations.models import Provider
+from organizations.permissions import can_manage_provider, managed_provider_ids
+from registrations.models import Registration
+
+from .models import Certificate
+from .pdf import render_certificate
+from .selectors import (
+    certificate_by_code,
+    certificates_with_details,
+    facts_of,
+    transcript,
+)
+from .transcript import transcript_csv, transcript_pdf
+
+
+def _is_trainer(user: User, session: Session) -> bool:
+    # Not attendance.permissions.is_trainer_of: attendance sits above certificates.
+    return any(trainer.pk == user.pk for trainer in session.trainers.all())
+
+
+def _may_download(user: User, certificate: Certificate) -> bool:
+    """The certificate's owner, its provider's staff (Alliance admins too), its trainers."""
+    session = certificate.registration.session
+    return (
+        certificate.registration.person_id == user.pk
+        or can_manage_provider(user, session.course.provider_id)
+        or _is_trainer(user, session)
+    )
+
+
+def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+@login_required
+def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_object_or_404(certificates_with_details(), pk=pk)
+    if not _may_download(request.user, certificate):
+        raise Http404("No certificate found.")
+    if not certificate.is_valid:
+        context = {"facts": facts_of(certificate), "certificate": certificate}
+        return render(request, "certificates/revoked.html", context, status=410)
+    return _attachment(
+        render_certificate(certificate), "application/pdf", f"certificate-{certificate.number}.pdf"
+    )
+
+
+@require_GET
+@never_cache
+def verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: valid (with the person's name), revoked (without it) or unknown (404)."""
+    certificate = certificate_by_code(code)
+    if certificate is None:
+        response = render(request, "certificates/verify.html", {"code": code}, status=404)
+    else:
+        context = {"certificate": certificate, "facts": facts_of(certificate)}
+        response = render(request, "certificates/verify.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@never_cache
+@login_required
+def session_certificates_zip(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every valid certificate of a session, one PDF each, for its staff and trainers."""
+    session = get_object_or_404(Session.objects.select_related("course"), pk=pk)
+    if not (
+        can_manage_provider(request.user, session.course.provider_id)
+        or session.trainers.filter(pk=request.user.pk).exists()
+    ):
+        raise Http404("No session found.")
+    certificates = certificates_with_details(
+        Certificate.objects.filter(registration__session=session, revoked_at__isnull=True)
+    ).order_by("number")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for certificate in certificates:
+            # A fixed timestamp keeps the archive the same for the same certificates.
+            entry = zipfile.ZipInfo(f"certificate-{certificate.number}.pdf", (1980, 1, 1, 0, 0, 0))
+            archive.writestr(entry, render_certificate(certificate))
+    return _attachment(
+        buffer.getvalue(), "application/zip", f"session-{session.pk}-certificates.zip"
+    )
+
+
+@require_GET
+@never_cache
+@login_required
+def my_transcript(request: HttpRequest, fmt: str) -> HttpResponse:
+    return _transcript_response(transcript(request.user), fmt, "transcript", scope="")
+
+
+@require_GET
+@never_cache
+@login_required
+def staff_transcript(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """Provider staff: the person's certificates from their providers' sessions only, for
+    people registered in one of them. Alliance admins: everyone's, all of them."""
+    provider_ids = managed_provider_ids(request.user)
+    if provider_ids is not None and not provider_ids:
+        raise Http404("No person found.")
+    person = get_object_or_404(User, pk=pk)
+    scope = ""
+    if provider_ids is not None:
+        registered = Registration.objects.filter(
+            person=person, session__course__provider_id__in=provider_ids
+        )
+        if not registered.exists():
+            raise Http404("No person found.")
+        names = Provider.objects.filter(pk__in=provider_ids).values_list("short_name", flat=True)
+        scope = f"Certificates from sessions of {', '.join(sorted(names))} only."
+    return _transcript_response(
+        transcript(person, provider_ids=provider_ids), fmt, f"transcript-{person.pk}", scope=scope
+    )
+
+
+def _transcript_response(data, fmt: str, filename: str, *, scope: str) -> HttpResponse:
+    if fmt == "csv":
+        return _attachment(transcript_csv(data), "text/csv; charset=utf-8", f"{filename}.csv")
+    body = transcript_pdf(data, as_of=today(), scope=scope)
+    return _attachment(body, "application/pdf", f"{filename}.pdf")
