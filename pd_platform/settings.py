@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "registrations",
     "certificates",
     "attendance",
+    "reports",
     "simple_history",
 ]
 

@@ -1,0 +1,486 @@
+"""Reach figures for grant funders, exactly as DESIGN.md ("Reach report") defines them.
+
+One SQL statement per block of figures, whatever the data size: common table expressions
+select the sessions in scope, add up each registration's credited minutes from attendance,
+keep the completed ones, and every figure and breakdown is an aggregate over those. Python
+only turns minutes into hours. The same SQL runs on SQLite and PostgreSQL (plain CASE, no
+LEAST; local-date bounds are computed in Python and passed as UTC instants).
+
+Definitions, in short: a session is in scope when its first meeting's local date is in the
+period and it is not cancelled. A registration is completed when it is confirmed, its person
+is not a trainer of the session, and its credited minutes are at least the threshold percent
+of the session's total meeting minutes. Districts come from the registration's snapshot.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+
+from attendance.models import Attendance, Headcount
+from courses.dates import fiscal_year_bounds, local_day_range
+from courses.models import CertifiedTrainer, Course, Meeting, Program, Session
+from organizations.models import District, Position, Provider
+from registrations.models import Registration
+
+
+@dataclass(frozen=True)
+class ReachScope:
+    start: dt.date
+    end: dt.date
+    provider_ids: tuple[int, ...] | None = None  # None: every provider (Alliance-wide)
+    program_id: int | None = None
+    course_id: int | None = None
+    delivery: str = ""  # "", "direct" or "turnkey"
+    # District coordinators see only their districts' staff and headcounts naming them.
+    district_ids: tuple[int, ...] | None = None
+
+    @classmethod
+    def fiscal_year(cls, year: int, **kwargs) -> "ReachScope":
+        start, end = fiscal_year_bounds(year)
+        return cls(start=start, end=end, **kwargs)
+
+
+@dataclass(frozen=True)
+class ReachFigures:
+    sessions_delivered: int = 0
+    staff_trained: int = 0
+    completions: int = 0
+    districts_reached: int = 0
+    youth_reached: int = 0
+    adults_uncounted: int = 0
+    pd_hours: Decimal = Decimal("0.00")
+    free_districts: int = 0
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    district_id: int
+    name: str
+    staff_trained: int
+    completions: int
+    pd_hours: Decimal
+    youth_reached: int
+    adults_uncounted: int
+    free: bool
+
+
+@dataclass(frozen=True)
+class PositionRow:
+    position: str
+    label: str
+    staff_trained: int
+    completions: int
+    pd_hours: Decimal
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session_id: int
+    title: str
+    provider: str
+    first_date: dt.date
+    delivery: str
+    is_free: bool
+    delivered: bool
+    staff_trained: int
+    completions: int
+    pd_hours: Decimal
+    youth_reached: int
+    adults_uncounted: int
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    delivery: str
+    label: str
+    sessions_delivered: int
+    staff_trained: int
+    completions: int
+    pd_hours: Decimal
+    youth_reached: int
+
+
+@dataclass(frozen=True)
+class MultiplierRow:
+    """Train-the-trainer chain of one program: trainers certified in the period, the turnkey
+    sessions certified trainers led in scope, and who those sessions reached."""
+
+    program_id: int
+    program: str
+    trainers_certified: int
+    turnkey_sessions: int
+    staff_trained: int
+    youth_reached: int
+
+
+@dataclass(frozen=True)
+class ReachReport:
+    scope: ReachScope
+    figures: ReachFigures
+    by_district: list[DistrictRow] = field(default_factory=list)
+    by_position: list[PositionRow] = field(default_factory=list)
+    by_session: list[SessionRow] = field(default_factory=list)
+    by_delivery: list[DeliveryRow] = field(default_factory=list)
+    turnkey_multiplier: list[MultiplierRow] = field(default_factory=list)
+
+
+def hours(minutes: int | None) -> Decimal:
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+T = {
+    "session": Session._meta.db_table,
+    "course": Course._meta.db_table,
+    "meeting": Meeting._meta.db_table,
+    "registration": Registration._meta.db_table,
+    "attendance": Attendance._meta.db_table,
+    "headcount": Headcount._meta.db_table,
+    "trainers": Session.trainers.through._meta.db_table,
+    "certified": CertifiedTrainer._meta.db_table,
+    "district": District._meta.db_table,
+    "program": Program._meta.db_table,
+    "provider": Provider._meta.db_table,
+}
+
+
+def _in(column: str, values: tuple[int, ...], params: list) -> str:
+    if not values:
+        return "1 = 0"
+    params.extend(values)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})"
+
+
+def _cte(scope: ReachScope) -> tuple[str, list]:
+    """The WITH clause shared by every query: scope_sessions, session_minutes, completed,
+    counted_headcounts."""
+    params: list = []
+    begin, end = local_day_range(scope.start, scope.end)
+    where = ["s.status = %s"]
+    params.append(Session.Status.SCHEDULED)
+    if scope.provider_ids is not None:
+        where.append(_in("c.provider_id", scope.provider_ids, params))
+    if scope.program_id is not None:
+        where.append("c.program_id = %s")
+        params.append(scope.program_id)
+    if scope.course_id is not None:
+        where.append("c.id = %s")
+        params.append(scope.course_id)
+    if scope.delivery:
+        where.append("s.delivery = %s")
+        params.append(scope.delivery)
+    session_filter = " AND ".join(where)
+    params.extend([begin, end])
+    district_reg = "1 = 1"
+    district_head = "1 = 1"
+    if scope.district_ids is not None:
+        district_reg = _in("r.district_id", scope.district_ids, params_reg := [])
+        district_head = _in("h.district_id", scope.district_ids, params_head := [])
+    else:
+        params_reg, params_head = [], []
+    sql = f"""
+WITH first_meetings AS (
+    SELECT m.session_id AS session_id, MIN(m.starts_at) AS first_start, SUM(m.length_minutes) AS total
+    FROM {T["meeting"]} m GROUP BY m.session_id
+),
+scope_sessions AS (
+    SELECT s.id AS id, s.delivery AS delivery, s.is_free AS is_free,
+           s.completion_threshold AS threshold, c.provider_id AS provider_id,
+           c.program_id AS program_id, fm.first_start AS first_start, fm.total AS total
+    FROM {T["session"]} s
+    JOIN {T["course"]} c ON c.id = s.course_id
+    JOIN first_meetings fm ON fm.session_id = s.id
+    WHERE {session_filter} AND fm.first_start >= %s AND fm.first_start < %s
+),
+credited AS (
+    SELECT r.id AS id, r.person_id AS person_id, r.district_id AS district_id,
+           r.position AS position, r.price AS price, r.session_id AS session_id,
+           SUM(CASE WHEN a.status = 'present' THEN m.length_minutes
+                    WHEN a.status = 'partial' THEN
+                         CASE WHEN a.minutes < m.length_minutes THEN a.minutes ELSE m.length_minutes END
+                    ELSE 0 END) AS minutes
+    FROM {T["registration"]} r
+    JOIN scope_sessions ss ON ss.id = r.session_id
+    JOIN {T["attendance"]} a ON a.registration_id = r.id
+    JOIN {T["meeting"]} m ON m.id = a.meeting_id
+    WHERE r.status = 'confirmed' AND {district_reg}
+      AND NOT EXISTS (SELECT 1 FROM {T["trainers"]} t
+                      WHERE t.session_id = r.session_id AND t.user_id = r.person_id)
+    GROUP BY r.id, r.person_id, r.district_id, r.position, r.price, r.session_id
+),
+completed AS (
+    SELECT cr.* FROM credited cr JOIN scope_sessions ss ON ss.id = cr.session_id
+    WHERE ss.total > 0 AND cr.minutes * 100 >= ss.threshold * ss.total
+),
+counted_headcounts AS (
+    SELECT h.id AS id, h.audience AS audience, h.district_id AS district_id, h.count AS count,
+           m.session_id AS session_id
+    FROM {T["headcount"]} h
+    JOIN {T["meeting"]} m ON m.id = h.meeting_id
+    JOIN scope_sessions ss ON ss.id = m.session_id
+    WHERE {district_head}
+),
+delivered AS (
+    SELECT ss.id AS id FROM scope_sessions ss
+    WHERE EXISTS (SELECT 1 FROM counted_headcounts ch WHERE ch.session_id = ss.id)
+       OR EXISTS (SELECT 1 FROM {T["attendance"]} a
+                  JOIN {T["registration"]} r ON r.id = a.registration_id
+                  JOIN {T["meeting"]} m ON m.id = a.meeting_id
+                  WHERE m.session_id = ss.id AND a.status IN ('present', 'partial')
+                    AND {district_reg})
+),
+reached AS (
+    SELECT district_id FROM completed WHERE district_id IS NOT NULL
+    UNION
+    SELECT district_id FROM counted_headcounts WHERE district_id IS NOT NULL
+),
+paying AS (
+    SELECT district_id FROM completed WHERE district_id IS NOT NULL AND price > 0
+    UNION
+    SELECT ch.district_id FROM counted_headcounts ch JOIN scope_sessions ss ON ss.id = ch.session_id
+    WHERE ch.district_id IS NOT NULL AND ss.is_free = %s
+)
+"""
+    # Placeholders appear in this order: session filter, period, credited's district filter,
+    # counted_headcounts' district filter, delivered's district filter, paying's is_free.
+    return sql, [*params, *params_reg, *params_head, *params_reg, False]
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def reach_figures(scope: ReachScope) -> ReachFigures:
+    cte, params = _cte(scope)
+    row = _fetch(
+        cte
+        + """
+SELECT
+    (SELECT COUNT(*) FROM delivered),
+    (SELECT COUNT(DISTINCT person_id) FROM completed),
+    (SELECT COUNT(*) FROM completed),
+    (SELECT COUNT(*) FROM reached),
+    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts WHERE audience = 'youth'),
+    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts WHERE audience = 'adult'),
+    (SELECT COALESCE(SUM(minutes), 0) FROM completed),
+    (SELECT COUNT(*) FROM reached WHERE district_id NOT IN (SELECT district_id FROM paying))
+""",
+        params,
+    )[0]
+    delivered, staff, completions, districts, youth, adults, minutes, free = row
+    return ReachFigures(
+        sessions_delivered=delivered,
+        staff_trained=staff,
+        completions=completions,
+        districts_reached=districts,
+        youth_reached=int(youth),
+        adults_uncounted=int(adults),
+        pd_hours=hours(minutes),
+        free_districts=free,
+    )
+
+
+def by_district(scope: ReachScope) -> list[DistrictRow]:
+    cte, params = _cte(scope)
+    rows = _fetch(
+        cte
+        + f"""
+SELECT d.id, d.name,
+    (SELECT COUNT(DISTINCT person_id) FROM completed c WHERE c.district_id = d.id),
+    (SELECT COUNT(*) FROM completed c WHERE c.district_id = d.id),
+    (SELECT COALESCE(SUM(minutes), 0) FROM completed c WHERE c.district_id = d.id),
+    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
+        WHERE h.district_id = d.id AND h.audience = 'youth'),
+    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
+        WHERE h.district_id = d.id AND h.audience = 'adult'),
+    CASE WHEN d.id IN (SELECT district_id FROM paying) THEN 0 ELSE 1 END
+FROM {T["district"]} d
+WHERE d.id IN (SELECT district_id FROM reached)
+ORDER BY d.name, d.id
+""",
+        params,
+    )
+    return [
+        DistrictRow(pk, name, staff, done, hours(minutes), int(youth), int(adults), bool(free))
+        for pk, name, staff, done, minutes, youth, adults, free in rows
+    ]
+
+
+def by_position(scope: ReachScope) -> list[PositionRow]:
+    cte, params = _cte(scope)
+    rows = _fetch(
+        cte
+        + """
+SELECT position, COUNT(DISTINCT person_id), COUNT(*), COALESCE(SUM(minutes), 0)
+FROM completed GROUP BY position ORDER BY position
+""",
+        params,
+    )
+    labels = dict(Position.choices)
+    return [
+        PositionRow(position, labels.get(position, "Not given"), staff, done, hours(minutes))
+        for position, staff, done, minutes in rows
+    ]
+
+
+def by_session(scope: ReachScope) -> list[SessionRow]:
+    cte, params = _cte(scope)
+    rows = _fetch(
+        cte
+        + f"""
+SELECT ss.id, c.title, s.title, p.short_name, ss.first_start, ss.delivery, ss.is_free,
+    CASE WHEN ss.id IN (SELECT id FROM delivered) THEN 1 ELSE 0 END,
+    (SELECT COUNT(DISTINCT person_id) FROM completed x WHERE x.session_id = ss.id),
+    (SELECT COUNT(*) FROM completed x WHERE x.session_id = ss.id),
+    (SELECT COALESCE(SUM(minutes), 0) FROM completed x WHERE x.session_id = ss.id),
+    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
+        WHERE h.session_id = ss.id AND h.audience = 'youth'),
+    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
+        WHERE h.session_id = ss.id AND h.audience = 'adult')
+FROM scope_sessions ss
+JOIN {T["session"]} s ON s.id = ss.id
+JOIN {T["course"]} c ON c.id = s.course_id
+JOIN {T["provider"]} p ON p.id = c.provider_id
+ORDER BY ss.first_start, ss.id
+""",
+        params,
+    )
+    from courses.dates import local_date
+
+    result = []
+    for (
+        pk,
+        course,
+        title,
+        provider,
+        first,
+        delivery,
+        free,
+        delivered,
+        staff,
+        done,
+        minutes,
+        youth,
+        adults,
+    ) in rows:
+        first = _aware(first)
+        result.append(
+            SessionRow(
+                session_id=pk,
+                title=f"{course} — {title}" if title else course,
+                provider=provider,
+                first_date=local_date(first),
+                delivery=delivery,
+                is_free=bool(free),
+                delivered=bool(delivered),
+                staff_trained=staff,
+                completions=done,
+                pd_hours=hours(minutes),
+                youth_reached=int(youth),
+                adults_uncounted=int(adults),
+            )
+        )
+    return result
+
+
+def by_delivery(scope: ReachScope) -> list[DeliveryRow]:
+    cte, params = _cte(scope)
+    rows = dict.fromkeys(Session.Delivery.values)
+    for delivery, sessions, staff, done, minutes, youth in _fetch(
+        cte
+        + """
+SELECT ss.delivery,
+    COUNT(DISTINCT CASE WHEN ss.id IN (SELECT id FROM delivered) THEN ss.id END),
+    (SELECT COUNT(DISTINCT x.person_id) FROM completed x JOIN scope_sessions y ON y.id = x.session_id
+        WHERE y.delivery = ss.delivery),
+    (SELECT COUNT(*) FROM completed x JOIN scope_sessions y ON y.id = x.session_id
+        WHERE y.delivery = ss.delivery),
+    (SELECT COALESCE(SUM(x.minutes), 0) FROM completed x JOIN scope_sessions y ON y.id = x.session_id
+        WHERE y.delivery = ss.delivery),
+    (SELECT COALESCE(SUM(h.count), 0) FROM counted_headcounts h JOIN scope_sessions y ON y.id = h.session_id
+        WHERE y.delivery = ss.delivery AND h.audience = 'youth')
+FROM scope_sessions ss GROUP BY ss.delivery
+""",
+        params,
+    ):
+        rows[delivery] = (sessions, staff, done, minutes, youth)
+    labels = dict(Session.Delivery.choices)
+    return [
+        DeliveryRow(delivery, labels[delivery], *(_row_or_zero(values)))
+        for delivery, values in rows.items()
+    ]
+
+
+def _row_or_zero(values) -> tuple:
+    sessions, staff, done, minutes, youth = values or (0, 0, 0, 0, 0)
+    return sessions, staff, done, hours(minutes), int(youth)
+
+
+def turnkey_multiplier(scope: ReachScope) -> list[MultiplierRow]:
+    """Per train-the-trainer program in scope: trainers certified in the period (not since
+    revoked), the delivered turnkey sessions in scope led by a certified trainer of the
+    program, and the staff trained and youth reached through them."""
+    cte, params = _cte(scope)
+    begin, end = local_day_range(scope.start, scope.end)
+    program_filter = "1 = 1"
+    program_params: list = []
+    if scope.program_id is not None:
+        program_filter = "pr.id = %s"
+        program_params = [scope.program_id]
+    if scope.provider_ids is not None:
+        program_filter += " AND " + _in("pr.provider_id", scope.provider_ids, program_params)
+    rows = _fetch(
+        cte
+        + f""",
+led AS (
+    SELECT DISTINCT ss.id AS id, ss.program_id AS program_id FROM scope_sessions ss
+    JOIN {T["trainers"]} t ON t.session_id = ss.id
+    JOIN {T["certified"]} ct ON ct.person_id = t.user_id AND ct.program_id = ss.program_id
+    WHERE ss.delivery = 'turnkey' AND ct.revoked_at IS NULL
+      AND ss.id IN (SELECT id FROM delivered)
+)
+SELECT pr.id, pr.name,
+    (SELECT COUNT(DISTINCT ct.person_id) FROM {T["certified"]} ct
+        WHERE ct.program_id = pr.id AND ct.revoked_at IS NULL
+          AND ct.certified_at >= %s AND ct.certified_at < %s),
+    (SELECT COUNT(*) FROM led WHERE led.program_id = pr.id),
+    (SELECT COUNT(DISTINCT x.person_id) FROM completed x JOIN led ON led.id = x.session_id
+        WHERE led.program_id = pr.id),
+    (SELECT COALESCE(SUM(h.count), 0) FROM counted_headcounts h JOIN led ON led.id = h.session_id
+        WHERE led.program_id = pr.id AND h.audience = 'youth')
+FROM {T["program"]} pr
+WHERE {program_filter}
+  AND EXISTS (SELECT 1 FROM {T["course"]} c WHERE c.program_id = pr.id AND c.trains_trainers = %s)
+ORDER BY pr.name, pr.id
+""",
+        [*params, begin, end, *program_params, True],
+    )
+    return [
+        MultiplierRow(pk, name, certified, led, staff, int(youth))
+        for pk, name, certified, led, staff, youth in rows
+    ]
+
+
+def reach_report(scope: ReachScope) -> ReachReport:
+    """Every figure and breakdown of `scope`: six queries whatever the data size."""
+    return ReachReport(
+        scope=scope,
+        figures=reach_figures(scope),
+        by_district=by_district(scope),
+        by_position=by_position(scope),
+        by_session=by_session(scope),
+        by_delivery=by_delivery(scope),
+        turnkey_multiplier=turnkey_multiplier(scope),
+    )
+
+
+def _aware(value) -> dt.datetime:
+    """SQLite returns raw SQL datetimes as strings; PostgreSQL as aware datetimes."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value
