@@ -145,6 +145,12 @@ T = {
 }
 
 
+def _instants(first: dt.date, last: dt.date) -> list:
+    """UTC bounds of local dates first..last as the database compares them (SQLite keeps
+    datetimes as UTC text, so raw SQL must pass them the same way)."""
+    return [connection.ops.adapt_datetimefield_value(v) for v in local_day_range(first, last)]
+
+
 def _in(column: str, values: tuple[int, ...], params: list) -> str:
     if not values:
         return "1 = 0"
@@ -156,7 +162,6 @@ def _cte(scope: ReachScope) -> tuple[str, list]:
     """The WITH clause shared by every query: scope_sessions, session_minutes, completed,
     counted_headcounts."""
     params: list = []
-    begin, end = local_day_range(scope.start, scope.end)
     where = ["s.status = %s"]
     params.append(Session.Status.SCHEDULED)
     if scope.provider_ids is not None:
@@ -171,7 +176,7 @@ def _cte(scope: ReachScope) -> tuple[str, list]:
         where.append("s.delivery = %s")
         params.append(scope.delivery)
     session_filter = " AND ".join(where)
-    params.extend([begin, end])
+    params.extend(_instants(scope.start, scope.end))
     district_reg = "1 = 1"
     district_head = "1 = 1"
     if scope.district_ids is not None:
@@ -424,7 +429,7 @@ def turnkey_multiplier(scope: ReachScope) -> list[MultiplierRow]:
     revoked), the delivered turnkey sessions in scope led by a certified trainer of the
     program, and the staff trained and youth reached through them."""
     cte, params = _cte(scope)
-    begin, end = local_day_range(scope.start, scope.end)
+    begin, end = _instants(scope.start, scope.end)
     program_filter = "1 = 1"
     program_params: list = []
     if scope.program_id is not None:
