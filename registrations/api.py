@@ -71,6 +71,15 @@ FIELD_ERRORS = OpenApiResponse(description='Per-field messages, e.g. {"non_field
 BUSY = OpenApiResponse(ERROR, description="The session is busy; retry after Retry-After seconds.")
 
 
+ACTION_RESPONSES = {
+    200: RegistrationSerializer,
+    400: FIELD_ERRORS,
+    403: ERROR,
+    404: ERROR,
+    409: BUSY,
+}
+
+
 def _busy_response() -> Response:
     return Response(
         {"detail": SessionBusy.message},
@@ -153,13 +162,7 @@ class RegistrationViewSet(
 
     @extend_schema(
         request=None,
-        responses={
-            200: RegistrationSerializer,
-            400: FIELD_ERRORS,
-            403: ERROR,
-            404: ERROR,
-            409: BUSY,
-        },
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -167,13 +170,7 @@ class RegistrationViewSet(
 
     @extend_schema(
         request=None,
-        responses={
-            200: RegistrationSerializer,
-            400: FIELD_ERRORS,
-            403: ERROR,
-            404: ERROR,
-            409: BUSY,
-        },
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -181,13 +178,7 @@ class RegistrationViewSet(
 
     @extend_schema(
         request=DeclineRequestSerializer,
-        responses={
-            200: RegistrationSerializer,
-            400: FIELD_ERRORS,
-            403: ERROR,
-            404: ERROR,
-            409: BUSY,
-        },
+        responses=ACTION_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):

@@ -168,6 +168,12 @@ def register(
     return RegisterResult(registration, created=True)
 
 
+def _mark_cancelled(registration: Registration, *, by: User | None, now: dt.datetime) -> None:
+    registration.status = Status.CANCELLED
+    registration.cancelled_at, registration.cancelled_by = now, by
+    registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+
+
 def _reload(registration: Registration) -> Registration:
     return Registration.objects.select_related("session__course", "person").get(pk=registration.pk)
 
@@ -191,10 +197,7 @@ def cancel_registration(
             "This session has already started; please contact the provider.", code="started"
         )
     was_confirmed = registration.status == Status.CONFIRMED
-    registration.status = Status.CANCELLED
-    registration.cancelled_at = now
-    registration.cancelled_by = by
-    registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+    _mark_cancelled(registration, by=by, now=now)
     notifications.after_commit(registration, "cancelled")
     if was_confirmed:
         _promote(session, now=now, exclude_person_id=registration.person_id)
@@ -284,9 +287,7 @@ def move_registration(
     ).exists():
         raise ValidationError({"to_session": "This person is already registered for that session."})
     was_confirmed = registration.status == Status.CONFIRMED
-    registration.status = Status.CANCELLED
-    registration.cancelled_at, registration.cancelled_by = now, by
-    registration.save()
+    _mark_cancelled(registration, by=by, now=now)
     moved = Registration.objects.create(
         session=target,
         person=registration.person,
@@ -374,9 +375,7 @@ def cancel_session(*, session: Session, by: User | None, now: dt.datetime | None
     now = now or timezone.now()
     session = catalog.cancel_session(session=session, by=by)
     for registration in session.registrations.filter(status__in=Registration.ACTIVE):
-        registration.status = Status.CANCELLED
-        registration.cancelled_at, registration.cancelled_by = now, by
-        registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+        _mark_cancelled(registration, by=by, now=now)
         notifications.after_commit(registration, "session_cancelled")
     return session
 
@@ -445,9 +444,7 @@ def transfer_registration(
         raise ValidationError(
             {"to_person": "Your colleague is already registered for this session."}
         )
-    registration.status = Status.CANCELLED
-    registration.cancelled_at, registration.cancelled_by = now, by
-    registration.save(update_fields=["status", "cancelled_at", "cancelled_by", "updated_at"])
+    _mark_cancelled(registration, by=by, now=now)
     transferred = Registration.objects.create(
         session=session,
         person=to_person,
