@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("certificates.api_urls")),
     path("", include("registrations.api_urls")),
     path("", include("courses.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("", include("registrations.staff_urls")),
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
