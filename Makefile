@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres lint install migrate seed clean
+.PHONY: run test test-sqlite test-postgres e2e-check lint install migrate seed clean
 
 $(PY):
 	"$$(sh scripts/find-python.sh)" -m venv $(VENV)
@@ -32,12 +32,29 @@ lint: install
 	$(PY) manage.py check
 
 # The suite on SQLite, then on PostgreSQL when DATABASE_URL names one or 127.0.0.1:5432 answers.
-test: lint test-sqlite test-postgres
+# Both runs include the browser journeys (tests/e2e), which need Debian's Chromium at
+# /usr/bin/chromium (apt-get install chromium; never `playwright install`); screenshots go to
+# test-output/screenshots/.
+CHROMIUM := /usr/bin/chromium
 
-test-sqlite: install
+test: lint e2e-check test-sqlite test-postgres
+
+# Installs Debian's Chromium when it is missing and we may (root with apt-get); otherwise the
+# browser tests skip, and say so loudly.
+e2e-check:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== Installing Debian's Chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "!! No Chromium at $(CHROMIUM): the browser tests (tests/e2e) are SKIPPED."; \
+		echo "!! Install it with: apt-get install -y chromium"; \
+	fi
+
+test-sqlite: install e2e-check
 	env -u DATABASE_URL $(PY) -m pytest
 
-test-postgres: install
+test-postgres: install e2e-check
 	@url="$${DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(PY) scripts/pg_ready.py "$(PG_URL)"; then url="$(PG_URL)"; fi; \
 	if [ -n "$$url" ]; then \
