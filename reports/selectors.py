@@ -13,10 +13,13 @@ of the session's total meeting minutes. Districts come from the registration's s
 """
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from attendance.models import Attendance, Headcount
 from courses.dates import fiscal_year_bounds, local_day_range
@@ -158,98 +161,147 @@ def _in(column: str, values: tuple[int, ...], params: list) -> str:
     return f"{column} IN ({', '.join(['%s'] * len(values))})"
 
 
-def _cte(scope: ReachScope) -> tuple[str, list]:
-    """The WITH clause shared by every query: scope_sessions, session_minutes, completed,
-    counted_headcounts."""
-    params: list = []
+def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
+    """The named building blocks of every reach query, in dependency order: (name, SELECT,
+    parameters). They run either as one WITH clause (`_cte`) or, for a whole report, as
+    temporary tables built once (`_materialized`)."""
+    session_params: list = [Session.Status.SCHEDULED]
     where = ["s.status = %s"]
-    params.append(Session.Status.SCHEDULED)
     if scope.provider_ids is not None:
-        where.append(_in("c.provider_id", scope.provider_ids, params))
+        where.append(_in("c.provider_id", scope.provider_ids, session_params))
     if scope.program_id is not None:
         where.append("c.program_id = %s")
-        params.append(scope.program_id)
+        session_params.append(scope.program_id)
     if scope.course_id is not None:
         where.append("c.id = %s")
-        params.append(scope.course_id)
+        session_params.append(scope.course_id)
     if scope.delivery:
         where.append("s.delivery = %s")
-        params.append(scope.delivery)
-    session_filter = " AND ".join(where)
-    params.extend(_instants(scope.start, scope.end))
-    district_reg = "1 = 1"
-    district_head = "1 = 1"
+        session_params.append(scope.delivery)
+    session_params.extend(_instants(scope.start, scope.end))
+    reg_params: list = []
+    head_params: list = []
+    district_reg = district_head = "1 = 1"
     if scope.district_ids is not None:
-        district_reg = _in("r.district_id", scope.district_ids, params_reg := [])
-        district_head = _in("h.district_id", scope.district_ids, params_head := [])
-    else:
-        params_reg, params_head = [], []
-    sql = f"""
-WITH first_meetings AS (
-    SELECT m.session_id AS session_id, MIN(m.starts_at) AS first_start, SUM(m.length_minutes) AS total
-    FROM {T["meeting"]} m GROUP BY m.session_id
-),
-scope_sessions AS (
+        district_reg = _in("r.district_id", scope.district_ids, reg_params)
+        district_head = _in("h.district_id", scope.district_ids, head_params)
+    return [
+        (
+            "scope_sessions",
+            f"""
     SELECT s.id AS id, s.delivery AS delivery, s.is_free AS is_free,
            s.completion_threshold AS threshold, c.provider_id AS provider_id,
            c.program_id AS program_id, fm.first_start AS first_start, fm.total AS total
     FROM {T["session"]} s
     JOIN {T["course"]} c ON c.id = s.course_id
-    JOIN first_meetings fm ON fm.session_id = s.id
-    WHERE {session_filter} AND fm.first_start >= %s AND fm.first_start < %s
-),
-credited AS (
-    SELECT r.id AS id, r.person_id AS person_id, r.district_id AS district_id,
-           r.position AS position, r.price AS price, r.session_id AS session_id,
-           SUM(CASE WHEN a.status = 'present' THEN m.length_minutes
-                    WHEN a.status = 'partial' THEN
-                         CASE WHEN a.minutes < m.length_minutes THEN a.minutes ELSE m.length_minutes END
-                    ELSE 0 END) AS minutes
-    FROM {T["registration"]} r
-    JOIN scope_sessions ss ON ss.id = r.session_id
-    JOIN {T["attendance"]} a ON a.registration_id = r.id
-    JOIN {T["meeting"]} m ON m.id = a.meeting_id
-    WHERE r.status = 'confirmed' AND {district_reg}
-      AND NOT EXISTS (SELECT 1 FROM {T["trainers"]} t
-                      WHERE t.session_id = r.session_id AND t.user_id = r.person_id)
-    GROUP BY r.id, r.person_id, r.district_id, r.position, r.price, r.session_id
-),
-completed AS (
-    SELECT cr.* FROM credited cr JOIN scope_sessions ss ON ss.id = cr.session_id
-    WHERE ss.total > 0 AND cr.minutes * 100 >= ss.threshold * ss.total
-),
-counted_headcounts AS (
+    JOIN (SELECT m.session_id AS session_id, MIN(m.starts_at) AS first_start,
+                 SUM(m.length_minutes) AS total
+          FROM {T["meeting"]} m GROUP BY m.session_id) fm ON fm.session_id = s.id
+    WHERE {" AND ".join(where)} AND fm.first_start >= %s AND fm.first_start < %s""",
+            session_params,
+        ),
+        (
+            "completed",
+            f"""
+    SELECT cr.* FROM (
+        SELECT r.id AS id, r.person_id AS person_id, r.district_id AS district_id,
+               r.position AS position, r.price AS price, r.session_id AS session_id,
+               SUM(CASE WHEN a.status = 'present' THEN m.length_minutes
+                        WHEN a.status = 'partial' THEN
+                             CASE WHEN a.minutes < m.length_minutes THEN a.minutes
+                                  ELSE m.length_minutes END
+                        ELSE 0 END) AS minutes
+        FROM {T["registration"]} r
+        JOIN scope_sessions ss ON ss.id = r.session_id
+        JOIN {T["attendance"]} a ON a.registration_id = r.id
+        JOIN {T["meeting"]} m ON m.id = a.meeting_id
+        WHERE r.status = 'confirmed' AND {district_reg}
+          AND NOT EXISTS (SELECT 1 FROM {T["trainers"]} t
+                          WHERE t.session_id = r.session_id AND t.user_id = r.person_id)
+        GROUP BY r.id, r.person_id, r.district_id, r.position, r.price, r.session_id
+    ) cr JOIN scope_sessions ss ON ss.id = cr.session_id
+    WHERE ss.total > 0 AND cr.minutes * 100 >= ss.threshold * ss.total""",
+            reg_params,
+        ),
+        (
+            "counted_headcounts",
+            f"""
     SELECT h.id AS id, h.audience AS audience, h.district_id AS district_id, h.count AS count,
            m.session_id AS session_id
     FROM {T["headcount"]} h
     JOIN {T["meeting"]} m ON m.id = h.meeting_id
     JOIN scope_sessions ss ON ss.id = m.session_id
-    WHERE {district_head}
-),
-delivered AS (
+    WHERE {district_head}""",
+            head_params,
+        ),
+        (
+            "delivered",
+            f"""
     SELECT ss.id AS id FROM scope_sessions ss
     WHERE EXISTS (SELECT 1 FROM counted_headcounts ch WHERE ch.session_id = ss.id)
        OR EXISTS (SELECT 1 FROM {T["attendance"]} a
                   JOIN {T["registration"]} r ON r.id = a.registration_id
                   JOIN {T["meeting"]} m ON m.id = a.meeting_id
                   WHERE m.session_id = ss.id AND a.status IN ('present', 'partial')
-                    AND {district_reg})
-),
-reached AS (
+                    AND {district_reg})""",
+            list(reg_params),
+        ),
+        (
+            "reached",
+            """
     SELECT district_id FROM completed WHERE district_id IS NOT NULL
     UNION
-    SELECT district_id FROM counted_headcounts WHERE district_id IS NOT NULL
-),
-paying AS (
+    SELECT district_id FROM counted_headcounts WHERE district_id IS NOT NULL""",
+            [],
+        ),
+        (
+            "paying",
+            """
     SELECT district_id FROM completed WHERE district_id IS NOT NULL AND price > 0
     UNION
     SELECT ch.district_id FROM counted_headcounts ch JOIN scope_sessions ss ON ss.id = ch.session_id
-    WHERE ch.district_id IS NOT NULL AND ss.is_free = %s
-)
-"""
-    # Placeholders appear in this order: session filter, period, credited's district filter,
-    # counted_headcounts' district filter, delivered's district filter, paying's is_free.
-    return sql, [*params, *params_reg, *params_head, *params_reg, False]
+    WHERE ch.district_id IS NOT NULL AND ss.is_free = %s""",
+            [False],
+        ),
+        (
+            # Delivered turnkey sessions led by a certified trainer of the session's program.
+            "led",
+            f"""
+    SELECT DISTINCT ss.id AS id, ss.program_id AS program_id FROM scope_sessions ss
+    JOIN {T["trainers"]} t ON t.session_id = ss.id
+    JOIN {T["certified"]} ct ON ct.person_id = t.user_id AND ct.program_id = ss.program_id
+    WHERE ss.delivery = 'turnkey' AND ct.revoked_at IS NULL
+      AND ss.id IN (SELECT id FROM delivered)""",
+            [],
+        ),
+    ]
+
+
+def _cte(scope: ReachScope) -> tuple[str, list]:
+    """Every building block as one WITH clause, for a single statement."""
+    blocks = _definitions(scope)
+    sql = "WITH " + ",\n".join(f"{name} AS ({body})" for name, body, _ in blocks) + "\n"
+    return sql, [param for _, _, params in blocks for param in params]
+
+
+@contextmanager
+def _materialized(scope: ReachScope) -> Iterator[None]:
+    """Build the blocks once as temporary tables (per connection, so concurrent requests never
+    share them) for a report that reads them six times; dropped afterwards."""
+    blocks = _definitions(scope)
+    names = [name for name, _, _ in blocks]
+    # On an error the transaction (or savepoint) rolls back, which removes the tables too.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, body, params in blocks:
+            cursor.execute(f"CREATE TEMPORARY TABLE {name} AS {body}", params)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {name}")
+        yield
+        for name in reversed(names):
+            cursor.execute(f"DROP TABLE {name}")
+
+
+_MATERIALIZED = threading.local()
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -258,11 +310,19 @@ def _fetch(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def _run(scope: ReachScope, select: str, params: list | None = None) -> list[tuple]:
+    """Run a final SELECT over the blocks: the temporary tables inside reach_report, else
+    one WITH statement."""
+    if getattr(_MATERIALIZED, "scope", None) == scope:
+        return _fetch(select, params or [])
+    cte, cte_params = _cte(scope)
+    return _fetch(cte + select, [*cte_params, *(params or [])])
+
+
 def reach_figures(scope: ReachScope) -> ReachFigures:
-    cte, params = _cte(scope)
-    row = _fetch(
-        cte
-        + """
+    row = _run(
+        scope,
+        """
 SELECT
     (SELECT COUNT(*) FROM delivered),
     (SELECT COUNT(DISTINCT person_id) FROM completed),
@@ -273,7 +333,6 @@ SELECT
     (SELECT COALESCE(SUM(minutes), 0) FROM completed),
     (SELECT COUNT(*) FROM reached WHERE district_id NOT IN (SELECT district_id FROM paying))
 """,
-        params,
     )[0]
     delivered, staff, completions, districts, youth, adults, minutes, free = row
     return ReachFigures(
@@ -289,24 +348,24 @@ SELECT
 
 
 def by_district(scope: ReachScope) -> list[DistrictRow]:
-    cte, params = _cte(scope)
-    rows = _fetch(
-        cte
-        + f"""
-SELECT d.id, d.name,
-    (SELECT COUNT(DISTINCT person_id) FROM completed c WHERE c.district_id = d.id),
-    (SELECT COUNT(*) FROM completed c WHERE c.district_id = d.id),
-    (SELECT COALESCE(SUM(minutes), 0) FROM completed c WHERE c.district_id = d.id),
-    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
-        WHERE h.district_id = d.id AND h.audience = 'youth'),
-    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
-        WHERE h.district_id = d.id AND h.audience = 'adult'),
-    CASE WHEN d.id IN (SELECT district_id FROM paying) THEN 0 ELSE 1 END
-FROM {T["district"]} d
-WHERE d.id IN (SELECT district_id FROM reached)
+    rows = _run(
+        scope,
+        f"""
+SELECT d.id, d.name, COALESCE(cs.staff, 0), COALESCE(cs.done, 0), COALESCE(cs.minutes, 0),
+       COALESCE(hs.youth, 0), COALESCE(hs.adults, 0),
+       CASE WHEN pd.district_id IS NULL THEN 1 ELSE 0 END
+FROM reached rd
+JOIN {T["district"]} d ON d.id = rd.district_id
+LEFT JOIN (SELECT district_id, COUNT(DISTINCT person_id) AS staff, COUNT(*) AS done,
+                  SUM(minutes) AS minutes
+           FROM completed GROUP BY district_id) cs ON cs.district_id = d.id
+LEFT JOIN (SELECT district_id,
+                  SUM(CASE WHEN audience = 'youth' THEN count ELSE 0 END) AS youth,
+                  SUM(CASE WHEN audience = 'adult' THEN count ELSE 0 END) AS adults
+           FROM counted_headcounts GROUP BY district_id) hs ON hs.district_id = d.id
+LEFT JOIN paying pd ON pd.district_id = d.id
 ORDER BY d.name, d.id
 """,
-        params,
     )
     return [
         DistrictRow(pk, name, staff, done, hours(minutes), int(youth), int(adults), bool(free))
@@ -315,14 +374,12 @@ ORDER BY d.name, d.id
 
 
 def by_position(scope: ReachScope) -> list[PositionRow]:
-    cte, params = _cte(scope)
-    rows = _fetch(
-        cte
-        + """
+    rows = _run(
+        scope,
+        """
 SELECT position, COUNT(DISTINCT person_id), COUNT(*), COALESCE(SUM(minutes), 0)
 FROM completed GROUP BY position ORDER BY position
 """,
-        params,
     )
     labels = dict(Position.choices)
     return [
@@ -332,26 +389,27 @@ FROM completed GROUP BY position ORDER BY position
 
 
 def by_session(scope: ReachScope) -> list[SessionRow]:
-    cte, params = _cte(scope)
-    rows = _fetch(
-        cte
-        + f"""
+    rows = _run(
+        scope,
+        f"""
 SELECT ss.id, c.title, s.title, p.short_name, ss.first_start, ss.delivery, ss.is_free,
-    CASE WHEN ss.id IN (SELECT id FROM delivered) THEN 1 ELSE 0 END,
-    (SELECT COUNT(DISTINCT person_id) FROM completed x WHERE x.session_id = ss.id),
-    (SELECT COUNT(*) FROM completed x WHERE x.session_id = ss.id),
-    (SELECT COALESCE(SUM(minutes), 0) FROM completed x WHERE x.session_id = ss.id),
-    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
-        WHERE h.session_id = ss.id AND h.audience = 'youth'),
-    (SELECT COALESCE(SUM(count), 0) FROM counted_headcounts h
-        WHERE h.session_id = ss.id AND h.audience = 'adult')
+       CASE WHEN dl.id IS NULL THEN 0 ELSE 1 END,
+       COALESCE(cs.staff, 0), COALESCE(cs.done, 0), COALESCE(cs.minutes, 0),
+       COALESCE(hs.youth, 0), COALESCE(hs.adults, 0)
 FROM scope_sessions ss
 JOIN {T["session"]} s ON s.id = ss.id
 JOIN {T["course"]} c ON c.id = s.course_id
 JOIN {T["provider"]} p ON p.id = c.provider_id
+LEFT JOIN delivered dl ON dl.id = ss.id
+LEFT JOIN (SELECT session_id, COUNT(DISTINCT person_id) AS staff, COUNT(*) AS done,
+                  SUM(minutes) AS minutes
+           FROM completed GROUP BY session_id) cs ON cs.session_id = ss.id
+LEFT JOIN (SELECT session_id,
+                  SUM(CASE WHEN audience = 'youth' THEN count ELSE 0 END) AS youth,
+                  SUM(CASE WHEN audience = 'adult' THEN count ELSE 0 END) AS adults
+           FROM counted_headcounts GROUP BY session_id) hs ON hs.session_id = ss.id
 ORDER BY ss.first_start, ss.id
 """,
-        params,
     )
     from courses.dates import local_date
 
@@ -392,24 +450,23 @@ ORDER BY ss.first_start, ss.id
 
 
 def by_delivery(scope: ReachScope) -> list[DeliveryRow]:
-    cte, params = _cte(scope)
     rows = dict.fromkeys(Session.Delivery.values)
-    for delivery, sessions, staff, done, minutes, youth in _fetch(
-        cte
-        + """
-SELECT ss.delivery,
-    COUNT(DISTINCT CASE WHEN ss.id IN (SELECT id FROM delivered) THEN ss.id END),
-    (SELECT COUNT(DISTINCT x.person_id) FROM completed x JOIN scope_sessions y ON y.id = x.session_id
-        WHERE y.delivery = ss.delivery),
-    (SELECT COUNT(*) FROM completed x JOIN scope_sessions y ON y.id = x.session_id
-        WHERE y.delivery = ss.delivery),
-    (SELECT COALESCE(SUM(x.minutes), 0) FROM completed x JOIN scope_sessions y ON y.id = x.session_id
-        WHERE y.delivery = ss.delivery),
-    (SELECT COALESCE(SUM(h.count), 0) FROM counted_headcounts h JOIN scope_sessions y ON y.id = h.session_id
-        WHERE y.delivery = ss.delivery AND h.audience = 'youth')
-FROM scope_sessions ss GROUP BY ss.delivery
+    for delivery, sessions, staff, done, minutes, youth in _run(
+        scope,
+        """
+SELECT ss.delivery, COUNT(dl.id), COALESCE(MAX(cs.staff), 0), COALESCE(MAX(cs.done), 0),
+       COALESCE(MAX(cs.minutes), 0), COALESCE(MAX(hs.youth), 0)
+FROM scope_sessions ss
+LEFT JOIN delivered dl ON dl.id = ss.id
+LEFT JOIN (SELECT y.delivery AS delivery, COUNT(DISTINCT x.person_id) AS staff,
+                  COUNT(*) AS done, SUM(x.minutes) AS minutes
+           FROM completed x JOIN scope_sessions y ON y.id = x.session_id
+           GROUP BY y.delivery) cs ON cs.delivery = ss.delivery
+LEFT JOIN (SELECT y.delivery AS delivery, SUM(h.count) AS youth
+           FROM counted_headcounts h JOIN scope_sessions y ON y.id = h.session_id
+           WHERE h.audience = 'youth' GROUP BY y.delivery) hs ON hs.delivery = ss.delivery
+GROUP BY ss.delivery
 """,
-        params,
     ):
         rows[delivery] = (sessions, staff, done, minutes, youth)
     labels = dict(Session.Delivery.choices)
@@ -428,7 +485,6 @@ def turnkey_multiplier(scope: ReachScope) -> list[MultiplierRow]:
     """Per train-the-trainer program in scope: trainers certified in the period (not since
     revoked), the delivered turnkey sessions in scope led by a certified trainer of the
     program, and the staff trained and youth reached through them."""
-    cte, params = _cte(scope)
     begin, end = _instants(scope.start, scope.end)
     program_filter = "1 = 1"
     program_params: list = []
@@ -437,31 +493,28 @@ def turnkey_multiplier(scope: ReachScope) -> list[MultiplierRow]:
         program_params = [scope.program_id]
     if scope.provider_ids is not None:
         program_filter += " AND " + _in("pr.provider_id", scope.provider_ids, program_params)
-    rows = _fetch(
-        cte
-        + f""",
-led AS (
-    SELECT DISTINCT ss.id AS id, ss.program_id AS program_id FROM scope_sessions ss
-    JOIN {T["trainers"]} t ON t.session_id = ss.id
-    JOIN {T["certified"]} ct ON ct.person_id = t.user_id AND ct.program_id = ss.program_id
-    WHERE ss.delivery = 'turnkey' AND ct.revoked_at IS NULL
-      AND ss.id IN (SELECT id FROM delivered)
-)
-SELECT pr.id, pr.name,
-    (SELECT COUNT(DISTINCT ct.person_id) FROM {T["certified"]} ct
-        WHERE ct.program_id = pr.id AND ct.revoked_at IS NULL
-          AND ct.certified_at >= %s AND ct.certified_at < %s),
-    (SELECT COUNT(*) FROM led WHERE led.program_id = pr.id),
-    (SELECT COUNT(DISTINCT x.person_id) FROM completed x JOIN led ON led.id = x.session_id
-        WHERE led.program_id = pr.id),
-    (SELECT COALESCE(SUM(h.count), 0) FROM counted_headcounts h JOIN led ON led.id = h.session_id
-        WHERE led.program_id = pr.id AND h.audience = 'youth')
+    rows = _run(
+        scope,
+        f"""
+SELECT pr.id, pr.name, COALESCE(ct.n, 0), COALESCE(l.n, 0), COALESCE(cs.staff, 0),
+       COALESCE(hs.youth, 0)
 FROM {T["program"]} pr
+LEFT JOIN (SELECT program_id, COUNT(DISTINCT person_id) AS n FROM {T["certified"]}
+           WHERE revoked_at IS NULL AND certified_at >= %s AND certified_at < %s
+           GROUP BY program_id) ct ON ct.program_id = pr.id
+LEFT JOIN (SELECT program_id, COUNT(*) AS n FROM led GROUP BY program_id) l
+       ON l.program_id = pr.id
+LEFT JOIN (SELECT led.program_id AS program_id, COUNT(DISTINCT x.person_id) AS staff
+           FROM completed x JOIN led ON led.id = x.session_id
+           GROUP BY led.program_id) cs ON cs.program_id = pr.id
+LEFT JOIN (SELECT led.program_id AS program_id, SUM(h.count) AS youth
+           FROM counted_headcounts h JOIN led ON led.id = h.session_id
+           WHERE h.audience = 'youth' GROUP BY led.program_id) hs ON hs.program_id = pr.id
 WHERE {program_filter}
   AND EXISTS (SELECT 1 FROM {T["course"]} c WHERE c.program_id = pr.id AND c.trains_trainers = %s)
 ORDER BY pr.name, pr.id
 """,
-        [*params, begin, end, *program_params, True],
+        [begin, end, *program_params, True],
     )
     return [
         MultiplierRow(pk, name, certified, led, staff, int(youth))
@@ -470,16 +523,22 @@ ORDER BY pr.name, pr.id
 
 
 def reach_report(scope: ReachScope) -> ReachReport:
-    """Every figure and breakdown of `scope`: six queries whatever the data size."""
-    return ReachReport(
-        scope=scope,
-        figures=reach_figures(scope),
-        by_district=by_district(scope),
-        by_position=by_position(scope),
-        by_session=by_session(scope),
-        by_delivery=by_delivery(scope),
-        turnkey_multiplier=turnkey_multiplier(scope),
-    )
+    """Every figure and breakdown of `scope`, a fixed number of queries whatever the data
+    size: the building blocks are computed once into temporary tables, then read six times."""
+    with _materialized(scope):
+        _MATERIALIZED.scope = scope
+        try:
+            return ReachReport(
+                scope=scope,
+                figures=reach_figures(scope),
+                by_district=by_district(scope),
+                by_position=by_position(scope),
+                by_session=by_session(scope),
+                by_delivery=by_delivery(scope),
+                turnkey_multiplier=turnkey_multiplier(scope),
+            )
+        finally:
+            _MATERIALIZED.scope = None
 
 
 def _aware(value) -> dt.datetime:

@@ -305,7 +305,8 @@ def test_the_report_costs_the_same_queries_whatever_the_size(world):
     with CaptureQueriesContext(connection) as large:
         report = reach_report(scope)
     assert report.figures.completions == 47
-    assert len(large) == len(small) == 6
+    # Seven temporary tables built (and analyzed on PostgreSQL), six reads, seven drops.
+    assert len(large) == len(small) <= 30
 
 
 def test_completions_agree_with_the_certificates_issued(world):
