@@ -106,6 +106,13 @@ def compare(request: HttpRequest) -> HttpResponse:
 # Parts of the reach page ----------------------------------------------------------------------
 
 
+def _chart_label(row, label_attr: str) -> str:
+    label = getattr(row, label_attr)
+    first_date = getattr(row, "first_date", None)
+    # Two sessions of one course would otherwise be two bars with the same name.
+    return f"{label} ({first_date:%b %-d, %Y})" if first_date else label
+
+
 def _block(spec: tables.TableSpec, rows: list, label_attr: str, sort, query: str) -> dict:
     """A breakdown table and the chart of its completions, in the table's order (the first
     CHART_ROWS rows: a longer chart would be a wall of bars; the table has them all)."""
@@ -117,7 +124,7 @@ def _block(spec: tables.TableSpec, rows: list, label_attr: str, sort, query: str
             f"The first {CHART_ROWS} rows of the table beside the chart, which lists them all."
         )
     chart = bar_chart(
-        [(getattr(row, label_attr), row.completions) for row in shown],
+        [(_chart_label(row, label_attr), row.completions) for row in shown],
         spec.caption,
         description=description,
     )
