@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres e2e-check lint install migrate seed clean
+.PHONY: run test test-sqlite test-postgres e2e-check lint install migrate seed clean backup
 
 $(PY):
 	"$$(sh scripts/find-python.sh)" -m venv $(VENV)
@@ -62,6 +62,23 @@ test-postgres: install e2e-check
 	else \
 		echo "!! PostgreSQL not reachable: the PostgreSQL run (and its concurrency tests) was SKIPPED"; \
 	fi
+
+# A custom-format dump of the PostgreSQL database named by DATABASE_URL into backups/ (restore:
+# README, "Backups"). SQLite is refused: copy db.sqlite3 while the app is stopped instead.
+backup:
+	@url="$${DATABASE_URL:-}"; \
+	case "$$url" in \
+	postgres://*|postgresql://*) \
+		mkdir -p backups; \
+		file="backups/pd-$$(date -u +%Y%m%dT%H%M%SZ).dump"; \
+		pg_dump --format=custom --no-owner --file="$$file" "$$url" \
+			&& echo "== Backup written to $$file" \
+			|| { rm -f "$$file"; echo "!! pg_dump failed: nothing was written"; exit 1; } ;; \
+	*) \
+		echo "!! make backup dumps PostgreSQL: set DATABASE_URL=postgres://user@host:5432/db"; \
+		echo "!! On SQLite, stop the app and copy the file: cp db.sqlite3 backups/pd-\$$(date -u +%Y%m%dT%H%M%SZ).sqlite3"; \
+		exit 1 ;; \
+	esac
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,17 +1,24 @@
-"""API token for scripts and integrations: POST email and password, get a key."""
+"""API token for scripts and integrations: POST email and password to get the key, DELETE (as
+the token's owner, by the token or a signed-in session) to revoke it. One token per person."""
 
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from .services import revoke_api_token
+
 
 class TokenThrottle(AnonRateThrottle):
     scope = "token"
+
+
+def _detail_schema(name: str):
+    return inline_serializer(name, {"detail": serializers.CharField()})
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -20,20 +27,35 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """Exchange email and password for the person's API token (created on first use)."""
+    """Exchange email and password for the person's API token (created on first use), or
+    revoke the caller's token."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
+
+    def _revoking(self) -> bool:
+        return getattr(self, "request", None) is not None and self.request.method == "DELETE"
+
+    def get_authenticators(self):
+        # POST must not depend on who is signed in (no CSRF check for a signed-in browser, no
+        # 401 for a stale token header); only DELETE asks who the caller is.
+        return super().get_authenticators() if self._revoking() else []
+
+    def get_permissions(self):
+        return [IsAuthenticated()] if self._revoking() else [AllowAny()]
 
     @extend_schema(
         request=TokenRequestSerializer,
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            # Missing or malformed fields are named; a wrong password is non_field_errors.
             400: inline_serializer(
                 "TokenError",
-                {"non_field_errors": serializers.ListField(child=serializers.CharField())},
+                {
+                    name: serializers.ListField(child=serializers.CharField(), required=False)
+                    for name in ("email", "password", "non_field_errors")
+                },
             ),
+            429: _detail_schema("TokenThrottled"),
         },
         auth=[],
     )
@@ -52,3 +74,13 @@ class TokenView(APIView):
             )
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: _detail_schema("TokenRevokeUnauthenticated")},
+        description="Revoke the caller's API token (the one sent, or the signed-in person's). "
+        "204 whether or not there was one; 401 when not signed in.",
+    )
+    def delete(self, request):
+        revoke_api_token(person=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

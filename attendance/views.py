@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from courses.models import Meeting, Session
+from pd_platform.ratelimit import rate_limit
 from registrations.locking import SessionBusy
 from registrations.services import register_walk_in
 
@@ -276,6 +277,7 @@ def rotate_code(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("checkin", methods=("GET", "HEAD", "POST"))
 def check_in_view(request: HttpRequest, code: str) -> HttpResponse:
     """GET shows the meeting and a button; POST checks the signed-in person in."""
     target = selectors.check_in_target(code)

@@ -15,6 +15,9 @@ _OPEN_PREFIXES = (
     "/healthz",
     "/calendar/",
     "/registrations/release/",
+    "/me/data",
+    "/me/delete/",
+    "/me/api-token/",
 )
 
 

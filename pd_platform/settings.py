@@ -60,10 +60,13 @@ INSTALLED_APPS = [
     "certificates",
     "attendance",
     "reports",
+    "privacy",
     "simple_history",
 ]
 
 MIDDLEWARE = [
+    # First, so its duration and status cover everything below it.
+    "pd_platform.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,6 +157,17 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Client addresses for rate limits: how many proxies we run in front of the app (each appends to
+# X-Forwarded-For). 0 trusts only REMOTE_ADDR; behind one TLS proxy set 1. A wrong value lets
+# clients pick their own address (too high) or puts everyone behind the proxy in one bucket (0).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Page rate limits (pd_platform.ratelimit), per signed-in person, in the cache above.
+# Registering: a person rarely needs more than a few a minute; check-in: opening the page,
+# pressing the button and the page after it are three requests, and guessing codes is pointless.
+RATE_LIMITS = {"register": "20/m", "checkin": "15/m"}
 
 # Email (Django 6.1 MAILERS): the console in development; SMTP when EMAIL_HOST is set.
 _EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -246,7 +260,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "pd_platform.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
+    # Throttles count in the default cache (Redis with REDIS_URL, so across workers). "token":
+    # per client IP (the token endpoint is anonymous); "register": per person
+    # (ScopedRateThrottle on the API's register action).
+    "DEFAULT_THROTTLE_RATES": {"token": "10/min", "register": "20/min"},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "RESC Alliance PD API",
@@ -289,12 +307,33 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
+# Logs: JSON lines on stdout in production (LOG_FORMAT=json, the default without DEBUG), plain
+# lines in development. Every record passes ScrubFilter, which masks emails, tokens and the
+# secret parts of links; the request middleware logs one line per request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub": {"()": "pd_platform.logging.ScrubFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "pd_platform.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["scrub"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # One line per task state change is noise; failures are still logged.
-    "loggers": {"django.tasks": {"level": "WARNING"}},
+    "loggers": {
+        # One line per task state change is noise; failures are still logged.
+        "django.tasks": {"level": "WARNING"},
+        # Django's own handlers would print a second, unscrubbed copy: send them to ours only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines repeat pd_platform.request's; keep only its warnings.
+        "django.server": {"level": "WARNING"},
+    },
 }

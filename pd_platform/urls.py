@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
     path("", include("reports.urls")),
+    path("", include("privacy.urls")),
+    path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -30,3 +32,5 @@ urlpatterns = [
 ]
 
 handler404 = "pd_platform.views.page_not_found"
+# allauth's rate limits (sign-in, sign-up, password reset) answer with this page too.
+handler429 = "pd_platform.ratelimit.rate_limited"

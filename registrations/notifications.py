@@ -132,7 +132,8 @@ def send_registration_email(*, registration_id: int, kind: str) -> None:
         .filter(pk=registration_id)
         .first()
     )
-    if registration is None:
+    # A deleted (or deactivated) account gets no email: its address is a placeholder.
+    if registration is None or not registration.person.is_active:
         return
     message = build_email(registration, kind)
     message.send()

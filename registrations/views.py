@@ -11,6 +11,7 @@ from accounts.models import User
 from courses.models import Session
 from courses.selectors import public_sessions
 from organizations.permissions import roles_of
+from pd_platform.ratelimit import rate_limit
 
 from . import ics
 from .forms import DeclineForm, GroupRegistrationForm, RegisterForm, TransferForm
@@ -45,6 +46,7 @@ def _busy(request: HttpRequest, session: Session) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limit("register")
 def register_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(public_sessions(), pk=pk)
     form = RegisterForm(request.POST)
@@ -154,8 +156,16 @@ def session_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     return _ics_response(ics.session_calendar([session]), f"session-{session.pk}.ics")
 
 
+def _issued_token(token: str) -> str:
+    """`token` if it could be one we issued (secrets.token_urlsafe), else 404: any other
+    matches no row, and one with a NUL character would be a database error on PostgreSQL."""
+    if not token.isascii() or not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404
+    return token
+
+
 def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
-    feed = get_object_or_404(CalendarFeed, token=token)
+    feed = get_object_or_404(CalendarFeed, token=_issued_token(token))
     sessions = (
         Session.objects.filter(
             registrations__person_id=feed.person_id,
@@ -249,7 +259,8 @@ def group_registration(request: HttpRequest) -> HttpResponse:
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = get_object_or_404(
-        Invitation.objects.select_related("session__course", "district", "invited_by"), token=token
+        Invitation.objects.select_related("session__course", "district", "invited_by"),
+        token=_issued_token(token),
     )
     if not request.user.is_authenticated:
         return render(request, "registrations/invitation.html", {"invitation": invitation})
