@@ -1,8 +1,10 @@
 """The catalog API: courses and sessions. Reads go through courses.selectors, every write through
 courses.services; this module only translates HTTP."""
 
+import datetime as dt
 from collections.abc import Mapping
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -312,9 +314,25 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# Times a session can mean. Before 1883 America/New_York is on local mean time, whose offset
+# (-04:56:02) has seconds: the answer was not a valid RFC 3339 date-time.
+TIME_LIMITS = [
+    MinValueValidator(dt.datetime(1900, 1, 1, tzinfo=dt.UTC)),
+    MaxValueValidator(dt.datetime(2999, 12, 31, tzinfo=dt.UTC)),
+]
+
+
 class MeetingTimesSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=TIME_LIMITS)
+    ends_at = serializers.DateTimeField(validators=TIME_LIMITS)
+
+    def validate(self, attrs: dict) -> dict:
+        # A PATCH is partial for the session, never for a meeting: DRF would skip `required`
+        # in nested serializers too, and a meeting without its times reached the service.
+        missing = {name: ["This field is required."] for name in self.fields if name not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class CourseRefSerializer(serializers.ModelSerializer):
@@ -440,7 +458,11 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
             "trainers",
         ]
         # The database's own limit everywhere (SQLite would take any size).
-        extra_kwargs = {"capacity": {"max_value": 2_147_483_647}}
+        extra_kwargs = {
+            "capacity": {"max_value": 2_147_483_647},
+            "registration_opens_at": {"validators": TIME_LIMITS},
+            "registration_closes_at": {"validators": TIME_LIMITS},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,10 @@
 """Query-string filters of the catalog API. Each validates its input (a bad value is a 400 per
 field) and hands the work to courses.selectors."""
 
+import datetime as dt
+
 import django_filters
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q, QuerySet
 
 from organizations.models import Provider
@@ -12,6 +15,9 @@ from .models import Audience, Course, Program, Session
 from .selectors import CatalogFilters, catalog_courses
 
 SESSION_LEVEL = ("format", "starts_after", "starts_before", "has_seats")
+# Dates a catalog can mean. Beyond them the local day's bounds overflow Python's datetime
+# (9999-12-31 has no next day), which was a 500 instead of a 400.
+DATE_LIMITS = [MinValueValidator(dt.date(1900, 1, 1)), MaxValueValidator(dt.date(2999, 12, 31))]
 
 
 def visible_courses(user) -> QuerySet[Course]:
@@ -79,11 +85,13 @@ class CourseFilter(django_filters.FilterSet):
         help_text="Courses with an upcoming session in this format.",
     )
     starts_after = django_filters.DateFilter(
+        validators=DATE_LIMITS,
         method=_keep,
         help_text="Courses with an upcoming session starting on or after this local date "
         "(America/New_York), YYYY-MM-DD.",
     )
     starts_before = django_filters.DateFilter(
+        validators=DATE_LIMITS,
         method=_keep,
         help_text="Courses with an upcoming session starting on or before this local date "
         "(America/New_York), YYYY-MM-DD.",
@@ -133,10 +141,12 @@ class SessionFilter(django_filters.FilterSet):
     format = django_filters.ChoiceFilter(choices=Session.Format.choices)
     delivery = django_filters.ChoiceFilter(choices=Session.Delivery.choices)
     starts_after = django_filters.DateFilter(
+        validators=DATE_LIMITS,
         method="filter_starts_after",
         help_text="First meeting on or after this local date (America/New_York), YYYY-MM-DD.",
     )
     starts_before = django_filters.DateFilter(
+        validators=DATE_LIMITS,
         method="filter_starts_before",
         help_text="First meeting on or before this local date (America/New_York), YYYY-MM-DD.",
     )

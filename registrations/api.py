@@ -1,14 +1,23 @@
 """Registration API: register, list, cancel, approve, decline (DESIGN.md, API contract)."""
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from courses.selectors import public_sessions
@@ -17,6 +26,8 @@ from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import Registration
 from .selectors import registrations_with_sessions, visible_registrations
 from .services import approve_registration, cancel_registration, decline_registration, register
+
+MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) store
 
 
 class RegistrationSerializer(serializers.ModelSerializer):
@@ -67,17 +78,27 @@ class DeclineRequestSerializer(serializers.Serializer):
 
 
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
-FIELD_ERRORS = OpenApiResponse(description='Per-field messages, e.g. {"non_field_errors": ["…"]}')
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT, description='Per-field messages, e.g. {"non_field_errors": ["…"]}'
+)
 BUSY = OpenApiResponse(ERROR, description="The session is busy; retry after Retry-After seconds.")
+NOT_AUTHENTICATED = OpenApiResponse(ERROR, description="Not signed in, or a bad token.")
+NOT_FOUND = OpenApiResponse(ERROR, description="No such registration (or page) that you may see.")
+UNSUPPORTED = OpenApiResponse(ERROR, description="The body's media type is not accepted.")
 
 
 ACTION_RESPONSES = {
     200: RegistrationSerializer,
     400: FIELD_ERRORS,
+    401: NOT_AUTHENTICATED,
     403: ERROR,
-    404: ERROR,
+    404: NOT_FOUND,
     409: BUSY,
+    415: UNSUPPORTED,
 }
+
+
+THROTTLED = OpenApiResponse(ERROR, description="Too many registrations in a minute; retry later.")
 
 
 def _busy_response() -> Response:
@@ -90,6 +111,9 @@ def _busy_response() -> Response:
 
 class RegisterView(APIView):
     permission_classes = [IsAuthenticated]
+    # Per person, in the shared cache (Redis in production), so limits hold across workers.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
 
     @extend_schema(
         request=RegisterRequestSerializer,
@@ -97,9 +121,11 @@ class RegisterView(APIView):
             201: RegistrationSerializer,
             200: RegistrationSerializer,
             400: FIELD_ERRORS,
-            401: ERROR,
+            401: NOT_AUTHENTICATED,
             404: ERROR,
             409: BUSY,
+            415: UNSUPPORTED,
+            429: THROTTLED,
         },
         summary="Register the signed-in person for a session",
         description="201 with the new registration (confirmed, waitlisted or pending); 200 with the existing one when repeated.",
@@ -118,8 +144,16 @@ class RegisterView(APIView):
         )
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A whole number within the database's range: `1.5`, `1e30` or 2**64 are a 400, not a
+    silent rounding or an overflow error inside the database driver."""
+
+    field_class = forms.IntegerField
+
+
 class RegistrationFilter(django_filters.FilterSet):
-    session = django_filters.NumberFilter(field_name="session_id")
+    session = IdFilter(field_name="session_id", min_value=1, max_value=MAX_ID)
     status = django_filters.ChoiceFilter(choices=Registration.Status.choices)
 
     class Meta:
@@ -127,6 +161,19 @@ class RegistrationFilter(django_filters.FilterSet):
         fields = ["session", "status"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            200: RegistrationSerializer(many=True),
+            400: FIELD_ERRORS,
+            401: NOT_AUTHENTICATED,
+            404: NOT_FOUND,
+        }
+    ),
+    retrieve=extend_schema(
+        responses={200: RegistrationSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND}
+    ),
+)
 class RegistrationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -182,6 +229,7 @@ class RegistrationViewSet(
     )
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        self.get_object()  # someone else's registration is a 404 before the body is judged
         body = DeclineRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._act(decline_registration, reason=body.validated_data["reason"])

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from registrations.models import Registration
 from registrations.services import register
@@ -204,3 +205,26 @@ def test_the_list_costs_the_same_queries_for_5_and_200_rows(api_client):
     for _ in range(195):
         RegistrationFactory(session=session)
     assert _count_list_queries(client) == small
+
+
+def test_registering_is_rate_limited_per_person_with_a_429(api_client, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"register": "3/min"})
+    session = SessionFactory()
+    client = _client(api_client, educator())
+    answers = [
+        client.post(f"/api/v1/sessions/{session.pk}/register/").status_code for _ in range(4)
+    ]
+    assert answers == [201, 200, 200, 429]
+    assert "detail" in client.post(f"/api/v1/sessions/{session.pk}/register/").json()
+    other = _client(APIClient(), educator())
+    assert other.post(f"/api/v1/sessions/{session.pk}/register/").status_code == 201
+
+
+def test_declining_someone_elses_registration_is_404_even_without_a_reason(api_client):
+    registration = RegistrationFactory(status="pending")
+    response = _client(api_client, educator()).post(
+        f"/api/v1/registrations/{registration.pk}/decline/", {}, format="json"
+    )
+    assert response.status_code == 404
