@@ -30,7 +30,6 @@ import inspect
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -39,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
+import pgbench_db
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "pd_reach_bench"
@@ -77,43 +76,22 @@ def app_environment() -> dict[str, str]:
 
 
 def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def database_exists() -> bool:
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        return bool(
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        )
+    pgbench_db.recreate_database(DB_NAME)
 
 
 def drop_database() -> None:
-    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    pgbench_db.drop_database(DB_NAME)
 
 
 def migrate(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=MIGRATE_TIMEOUT,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"migrate failed:\n{result.stdout}\n{result.stderr}")
+    pgbench_db.migrate(env, timeout=MIGRATE_TIMEOUT)
 
 
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
-    import django
+setup_django = pgbench_db.setup_django
 
-    django.setup()
+
+def database_exists() -> bool:
+    return pgbench_db.database_exists(DB_NAME)
 
 
 def progress(message: str) -> None:
