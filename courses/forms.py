@@ -17,6 +17,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+# Dates outside these years are typos; they would also overflow the local-day arithmetic.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class CatalogDateField(forms.DateField):
+    widget = DateInput
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                f"Choose a date between {FIRST_YEAR} and {LAST_YEAR}.", code="out_of_range"
+            )
+        return day
+
+
 class CatalogFilterForm(forms.Form):
     """The catalog's GET filters. Always bound: bad values become field errors and are ignored,
     the valid ones still apply (see `filters`)."""
@@ -38,8 +54,8 @@ class CatalogFilterForm(forms.Form):
         choices=[("", "Any format"), *Session.Format.choices], required=False
     )
     audience = forms.ChoiceField(choices=[("", "Any audience"), *Audience.choices], required=False)
-    starts_after = forms.DateField(label="Starts on or after", required=False, widget=DateInput())
-    starts_before = forms.DateField(label="Starts on or before", required=False, widget=DateInput())
+    starts_after = CatalogDateField(label="Starts on or after", required=False)
+    starts_before = CatalogDateField(label="Starts on or before", required=False)
     has_seats = forms.BooleanField(label="Only sessions with seats left", required=False)
 
     def clean(self) -> dict:

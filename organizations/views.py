@@ -21,7 +21,8 @@ def profile(request):
             "position": current.position,
             "certification_number": current.certification_number,
         }
-    form = ProfileForm(request.POST or None, initial=initial)
+    # Bound on every POST: a POST whose body is not a form shows the form's errors.
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             complete_profile(user=request.user, **form.cleaned_data)
@@ -30,7 +31,10 @@ def profile(request):
         else:
             messages.success(request, "Your profile is saved.")
             target = request.POST.get("next") or request.GET.get("next") or "/"
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            # A local path only: anything else would be taken for a URL name by redirect().
+            if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}
+            ):
                 target = "/"
             return redirect(target)
     return render(

@@ -28,7 +28,12 @@ _PATTERNS = [
     (re.compile(r"(?i)(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])"), REDACTED),
     # Email addresses, also URL-encoded (%40). The local part leaves out "/", "=", "?" and "&"
     # so a path or a query string keeps its shape around the mask.
-    (re.compile(r"[A-Za-z0-9._%+'-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"), "[email]"),
+    # Bounded like real addresses (64-character local part, 63-character labels) so a long
+    # line cannot make the search quadratic.
+    (
+        re.compile(r"[A-Za-z0-9._%+'-]{1,64}(?:@|%40)[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+"),
+        "[email]",
+    ),
     # Paths whose last segment is a bearer secret.
     (
         re.compile(

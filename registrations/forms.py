@@ -22,6 +22,22 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(label="Reason (the registrant sees it)", max_length=500)
 
 
+class PersonIdsField(forms.ModelMultipleChoiceField):
+    """Ids must be whole numbers that fit a column: Django's own check passes 10**30 on to
+    the database, where SQLite cannot even compare it (an OverflowError, a 500)."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            for pk in value:
+                if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 19):
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super().clean(value)
+
+
 class GroupRegistrationForm(forms.Form):
     """A coordinator registers several people of their district for one session."""
 
@@ -31,7 +47,7 @@ class GroupRegistrationForm(forms.Form):
         empty_label="Choose a session",
         help_text="Upcoming sessions open for registration, soonest first.",
     )
-    people = forms.ModelMultipleChoiceField(
+    people = PersonIdsField(
         queryset=None,
         required=False,
         label="People of your district",

@@ -236,7 +236,7 @@ def group_registration(request: HttpRequest) -> HttpResponse:
     if not districts:
         raise PermissionDenied
     form = GroupRegistrationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         sessions=open_sessions(),
         people=district_people(districts),
     )
