@@ -31,7 +31,8 @@ from .models import Attendance
 
 
 def credited_minutes_subquery() -> Coalesce:
-    """Credited minutes of the registration at OuterRef("pk")."""
+    """Credited minutes of the registration at OuterRef("pk"), added up from its attendance.
+    Only attendance.services evaluates it (to store Registration.credited_minutes)."""
     credited = Case(
         When(status=Attendance.Status.PRESENT, then=F("meeting__length_minutes")),
         When(
@@ -63,7 +64,8 @@ def session_minutes_subquery(session_ref: str = "session") -> Coalesce:
 
 
 def with_completion(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Annotate `credited_minutes`, `session_minutes` and `completed` (the DESIGN.md rule)."""
+    """Annotate `session_minutes` and `completed` (the DESIGN.md rule) from the stored
+    `credited_minutes`, which attendance.services keeps equal to credited_minutes_subquery()."""
     is_trainer = Exists(
         Session.trainers.through.objects.filter(
             session_id=OuterRef("session_id"), user_id=OuterRef("person_id")
@@ -71,7 +73,6 @@ def with_completion(registrations: QuerySet[Registration]) -> QuerySet[Registrat
     )
     return (
         registrations.annotate(
-            credited_minutes=credited_minutes_subquery(),
             session_minutes=session_minutes_subquery(),
             is_trainer=is_trainer,
         )
@@ -98,3 +99,8 @@ def completion_of(registration_ids: Iterable[int]) -> dict[int, tuple[bool, int]
         pk: (bool(completed), credited)
         for pk, completed, credited in rows.values_list("pk", "completed", "credited_minutes")
     }
+
+
+def stale_credited_minutes(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """The registrations whose stored credited minutes differ from their attendance."""
+    return registrations.exclude(credited_minutes=credited_minutes_subquery())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -21,11 +21,12 @@ from certificates.services import issue_certificate, revoke_certificate
 from courses.models import Meeting, Session
 from organizations.models import District
 from organizations.permissions import can_manage_provider
+from registrations import services as registration_services
 from registrations.models import Registration
 
 from .models import Attendance, CheckInCode, Headcount, new_check_in_code
 from .permissions import can_take_attendance, locks_at
-from .selectors import completion_of
+from .selectors import completion_of, credited_minutes_subquery, stale_credited_minutes
 
 EARLY = dt.timedelta(minutes=30)
 Status = Attendance.Status
@@ -160,10 +161,21 @@ def mark_all_present(*, meeting: Meeting, by: User | None, now: dt.datetime | No
     return len(entries)
 
 
+def store_credited_minutes(registrations: QuerySet[Registration]) -> int:
+    """Write the credited minutes of `registrations` from their attendance (the one writer of
+    Registration.credited_minutes); returns how many changed. The caller's transaction."""
+    return stale_credited_minutes(registrations).update(
+        credited_minutes=credited_minutes_subquery()
+    )
+
+
 def recompute_completion(
     *, registration_ids: Iterable[int], now: dt.datetime | None = None
 ) -> None:
-    """Issue, update or revoke certificates to match completion; the caller's transaction."""
+    """Store credited minutes, then issue, update or revoke certificates to match completion;
+    the caller's transaction."""
+    registration_ids = list(registration_ids)
+    store_credited_minutes(Registration.objects.filter(pk__in=registration_ids))
     states = completion_of(registration_ids)
     if not states:
         return
@@ -183,6 +195,28 @@ def recompute_completion(
                 reason="Attendance was corrected; the session is no longer completed.",
                 now=now,
             )
+
+
+def recompute_session(*, session: Session, now: dt.datetime | None = None) -> None:
+    """After a change of the session's meetings (times, added, removed), threshold or trainers:
+    credited minutes and completions of everyone who attended or holds a certificate."""
+    attended = Attendance.objects.filter(registration__session=session).values("registration_id")
+    certified = Certificate.objects.filter(registration__session=session).values("registration_id")
+    ids = set(
+        Registration.objects.filter(
+            Q(pk__in=attended) | Q(pk__in=certified) | Q(session=session, credited_minutes__gt=0)
+        ).values_list("pk", flat=True)
+    )
+    recompute_completion(registration_ids=ids, now=now)
+
+
+@transaction.atomic
+def update_session(*, session: Session, by: User | None, **changes) -> Session:
+    """registrations.services.update_session (catalog rules, seats, invites), then the
+    completions that depend on the session's meetings, threshold and trainers."""
+    session = registration_services.update_session(session=session, by=by, **changes)
+    recompute_session(session=session, now=changes.get("now"))
+    return session
 
 
 @transaction.atomic

@@ -266,6 +266,16 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
 
             announce_session_change(session=form.instance)
 
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """After the trainers and meetings are saved: completions depend on the meetings'
+        lengths, the threshold and who trains, so attendance recomputes them (credited
+        minutes, certificates) in the same transaction."""
+        super().save_related(request, form, formsets, change)
+        if change:
+            from attendance.services import recompute_session
+
+            recompute_session(session=form.instance)
+
     @admin.action(description="Cancel the selected sessions")
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         sessions = [s for s in queryset.select_related("course") if not s.is_cancelled]

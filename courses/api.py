@@ -548,9 +548,10 @@ class SessionViewSet(CatalogViewSet):
     def partial_update(self, request, pk=None):
         session = self.get_object()
         data = self._validated(instance=session, data=request.data, partial=True)
-        # Session changes reach the people registered (capacity, new invites): the
-        # registrations app wraps the catalog rule for that.
-        from registrations.services import update_session
+        # Session changes reach the people registered (capacity, new invites) and their
+        # completions (meeting lengths, threshold, trainers): attendance.services wraps the
+        # registrations rule, which wraps the catalog rule.
+        from attendance.services import update_session
 
         update_session(session=session, by=request.user, **data.validated_for_service())
         return Response(self._read(session))

@@ -20,3 +20,28 @@ def _fast_passwords(settings):
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _credited_minutes_match_attendance(request):
+    """After every test that used the database: each registration's stored credited minutes
+    equal what its attendance adds up to. Reach reports and completion read the stored value,
+    so a code path that changes attendance or meetings without attendance.services fails here."""
+    uses_db = request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down after this check
+    yield
+    from attendance.selectors import stale_credited_minutes
+    from registrations.models import Registration
+
+    stale = list(
+        stale_credited_minutes(Registration.objects.all()).values_list("pk", "credited_minutes")[:5]
+    )
+    assert not stale, f"stored credited minutes differ from attendance (id, stored): {stale}"

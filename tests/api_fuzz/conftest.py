@@ -16,6 +16,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from attendance.models import Attendance, Headcount
+from attendance.services import store_credited_minutes
 from certificates.models import Certificate
 from courses.models import Course, Session
 from organizations.models import Role
@@ -130,6 +131,7 @@ def build_world() -> FuzzWorld:
             recorded_by=people["trainer"],
             recorded_at=now,
         )
+    store_credited_minutes(Registration.objects.filter(session=past))
     Headcount.objects.create(
         meeting=meeting, audience="youth", district=home, count=12, recorded_at=now
     )

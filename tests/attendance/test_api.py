@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from attendance.models import Attendance, Headcount
+from attendance.services import store_credited_minutes
 from certificates.models import Certificate
 from registrations.models import Registration
 from tests.factories import (
@@ -214,6 +215,7 @@ def _fill(session, count):
         for registration in registrations
         for meeting in meetings
     )
+    store_credited_minutes(session.registrations.all())
     Headcount.objects.create(
         meeting=meetings[0],
         audience="adult",

@@ -18,10 +18,12 @@ from attendance.services import (
     record_attendance,
     record_headcount,
     rotate_check_in_code,
+    store_credited_minutes,
 )
 from certificates.models import Certificate
 from courses.models import CertifiedTrainer, Session
 from courses.services import MeetingTimes, schedule_session
+from registrations.models import Registration
 from registrations.services import register, register_walk_in
 from tests.factories import (
     CourseFactory,
@@ -107,6 +109,7 @@ def test_partial_minutes_are_capped_at_the_meeting_length():
         minutes=500,
         recorded_at=in_days(-1),
     )
+    store_credited_minutes(Registration.objects.filter(pk=registration.pk))
     assert completion_of([registration.pk])[registration.pk] == (True, 180)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from attendance.models import Attendance, CheckInCode, Headcount
 from attendance.qr import qr_svg
-from attendance.services import check_in_code_for
+from attendance.services import check_in_code_for, store_credited_minutes
 from registrations.models import Registration
 from tests.factories import (
     DistrictFactory,
@@ -105,6 +105,7 @@ def test_trainer_home_groups_today_upcoming_and_past_needing_attendance(client, 
             status="present",
             recorded_at=timezone.now(),
         )
+        store_credited_minutes(all_marked.registrations.all())
         locked = _past_session(trainers=[trainer], title="Locked cohort", days_ago=20)
         _confirmed(locked)
         SessionFactory(starts_in_days=5, title="Someone else's")
@@ -517,6 +518,7 @@ def test_the_roster_costs_the_same_queries_for_5_and_200_registrations(client, t
                 status="present",
                 recorded_at=timezone.now(),
             )
+            store_credited_minutes(session.registrations.all())
             Headcount.objects.create(
                 meeting=meeting,
                 audience="youth",

@@ -1,0 +1,244 @@
+"""Completion follows the session: moving, shortening or removing a meeting, changing the
+threshold or the trainers recomputes credited minutes and certificates in the same transaction,
+wherever the change is made (service, API, admin)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from attendance.services import AttendanceEntry, record_attendance, update_session
+from certificates.models import Certificate
+from courses.services import MeetingTimes
+from registrations.models import Registration
+from reports.selectors import ReachScope, reach_figures
+from tests.factories import SessionFactory, educator, in_days, staff_of
+
+pytestmark = pytest.mark.django_db
+
+P, PART, ABS = "present", "partial", "absent"
+
+
+def _session(*, lengths=(3, 3), threshold=100):
+    """A session whose meetings (lengths in hours) were this week; registration is closed."""
+    meetings = [(in_days(-6 + i, 9), in_days(-6 + i, 9 + h)) for i, h in enumerate(lengths)]
+    return SessionFactory(
+        completion_threshold=threshold,
+        registration_opens_at=in_days(-40),
+        registration_closes_at=in_days(-8),
+        meetings=meetings,
+    )
+
+
+def _confirmed(session):
+    person = educator()
+    return Registration.objects.create(
+        session=session,
+        person=person,
+        status="confirmed",
+        district=person.profile.district,
+        position=person.profile.position,
+    )
+
+
+def _mark(session, registration, statuses):
+    meetings = list(session.meetings.order_by("starts_at"))
+    entries = [
+        AttendanceEntry(registration.pk, m.pk, *((s, None) if isinstance(s, str) else (PART, s)))
+        for m, s in zip(meetings, statuses, strict=True)
+    ]
+    record_attendance(session=session, entries=entries, by=None)
+
+
+def _times(session):
+    return [MeetingTimes(m.starts_at, m.ends_at) for m in session.meetings.order_by("starts_at")]
+
+
+def _state(registration):
+    registration.refresh_from_db()
+    certificate = Certificate.objects.filter(registration=registration).first()
+    valid = certificate is not None and certificate.revoked_at is None
+    return (
+        registration.credited_minutes,
+        valid,
+        certificate.credited_minutes if certificate else None,
+    )
+
+
+def _staff(session):
+    return staff_of(session.course.provider)
+
+
+def test_removing_the_missed_meeting_completes_and_certifies():
+    session = _session()
+    both = _confirmed(session)
+    first_only = _confirmed(session)
+    _mark(session, both, [P, P])
+    _mark(session, first_only, [P, ABS])
+    assert _state(first_only) == (180, False, None)
+
+    update_session(session=session, by=_staff(session), meetings=_times(session)[:1])
+
+    assert _state(first_only) == (180, True, 180)
+    assert _state(both) == (180, True, 180)  # the certificate now says 3 hours, not 6
+
+
+def test_shortening_a_meeting_caps_partial_minutes_and_present_gets_the_new_length():
+    session = _session(lengths=(3,), threshold=80)
+    present = _confirmed(session)
+    partial = _confirmed(session)
+    _mark(session, present, [P])
+    _mark(session, partial, [150])
+    assert _state(partial) == (150, True, 150)  # 150 of 180 is 83 %
+    (meeting,) = _times(session)
+
+    update_session(
+        session=session,
+        by=_staff(session),
+        meetings=[MeetingTimes(meeting.starts_at, meeting.starts_at + dt.timedelta(hours=2))],
+    )
+
+    assert _state(present) == (120, True, 120)
+    assert _state(partial) == (120, True, 120)
+
+
+def test_lengthening_a_meeting_can_undo_a_completion_and_revoke_its_certificate():
+    session = _session(lengths=(3,), threshold=80)
+    partial = _confirmed(session)
+    _mark(session, partial, [150])
+    (meeting,) = _times(session)
+
+    update_session(
+        session=session,
+        by=_staff(session),
+        meetings=[MeetingTimes(meeting.starts_at, meeting.starts_at + dt.timedelta(hours=4))],
+    )
+
+    assert _state(partial) == (150, False, 150)  # 150 of 240 is 62 %
+    assert Certificate.objects.get(registration=partial).revoked_reason
+
+
+def test_raising_the_threshold_revokes_and_lowering_it_reinstates():
+    session = _session(lengths=(3,), threshold=80)
+    partial = _confirmed(session)
+    _mark(session, partial, [150])
+    scope = ReachScope(start=in_days(-30).date(), end=in_days(1).date())
+    assert reach_figures(scope).completions == 1
+
+    update_session(session=session, by=_staff(session), completion_threshold=90)
+    assert _state(partial) == (150, False, 150)
+    assert reach_figures(scope).completions == 0
+
+    update_session(session=session, by=_staff(session), completion_threshold=75)
+    assert _state(partial) == (150, True, 150)
+    assert reach_figures(scope).completions == 1
+
+
+def test_naming_a_participant_as_trainer_revokes_their_certificate():
+    session = _session(lengths=(3,))
+    registration = _confirmed(session)
+    _mark(session, registration, [P])
+
+    update_session(session=session, by=_staff(session), trainers=[registration.person])
+
+    assert _state(registration) == (180, False, 180)
+
+
+def test_the_api_recomputes_when_a_meeting_is_removed(api_client):
+    session = _session()
+    first_only = _confirmed(session)
+    _mark(session, first_only, [P, ABS])
+    api_client.force_authenticate(_staff(session))
+    (first, _second) = _times(session)
+
+    answer = api_client.patch(
+        f"/api/v1/sessions/{session.pk}/",
+        {
+            "meetings": [
+                {"starts_at": first.starts_at.isoformat(), "ends_at": first.ends_at.isoformat()}
+            ]
+        },
+        format="json",
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert _state(first_only) == (180, True, 180)
+
+
+def _admin_post(session, meetings, *, threshold):
+    def split(value, name):
+        local = timezone.localtime(value)
+        return {f"{name}_0": f"{local:%Y-%m-%d}", f"{name}_1": f"{local:%H:%M:%S}"}
+
+    existing = list(session.meetings.order_by("starts_at"))
+    data = {
+        "course": session.course_id,
+        "title": session.title,
+        "delivery": session.delivery,
+        "format": session.format,
+        "venue": session.venue_id or "",
+        "online_url": session.online_url,
+        "capacity": session.capacity,
+        **split(session.registration_opens_at, "registration_opens_at"),
+        **split(session.registration_closes_at, "registration_closes_at"),
+        "member_price": "",
+        "non_member_price": "",
+        "completion_threshold": str(threshold),
+        "notes": "",
+        "meetings-TOTAL_FORMS": str(len(existing)),
+        "meetings-INITIAL_FORMS": str(len(existing)),
+        "meetings-MIN_NUM_FORMS": "1",
+        "meetings-MAX_NUM_FORMS": "1000",
+    }
+    for number, meeting in enumerate(existing):
+        starts_at, ends_at = meetings[number] if number < len(meetings) else (None, None)
+        data[f"meetings-{number}-id"] = meeting.pk
+        data[f"meetings-{number}-session"] = session.pk
+        if starts_at is None:
+            data[f"meetings-{number}-DELETE"] = "on"
+            starts_at, ends_at = meeting.starts_at, meeting.ends_at
+        data |= split(starts_at, f"meetings-{number}-starts_at")
+        data |= split(ends_at, f"meetings-{number}-ends_at")
+    return data
+
+
+def test_the_admin_recomputes_after_deleting_a_meeting_and_changing_the_threshold(client):
+    session = _session(threshold=100)
+    first_only = _confirmed(session)
+    _mark(session, first_only, [P, ABS])
+    client.force_login(_staff(session))
+    first = _times(session)[0]
+    url = reverse("admin:courses_session_change", args=[session.pk])
+
+    answer = client.post(
+        url, _admin_post(session, [(first.starts_at, first.ends_at)], threshold=100)
+    )
+
+    assert answer.status_code == 302, answer.text[:2000]
+    assert session.meetings.count() == 1
+    assert _state(first_only) == (180, True, 180)
+
+    answer = client.post(
+        url,
+        _admin_post(
+            session,
+            [(first.starts_at, first.ends_at + dt.timedelta(hours=1))],
+            threshold=100,
+        ),
+    )
+    assert answer.status_code == 302, answer.text[:2000]
+    assert _state(first_only) == (240, True, 240)
+
+
+def test_a_change_of_an_unrelated_field_leaves_certificates_alone():
+    session = _session(lengths=(3,))
+    registration = _confirmed(session)
+    _mark(session, registration, [P])
+    certificate = Certificate.objects.get(registration=registration)
+
+    update_session(session=session, by=_staff(session), notes="Room 12")
+
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None and certificate.credited_minutes == 180
+    assert Certificate.objects.count() == 1
