@@ -305,8 +305,9 @@ def test_the_report_costs_the_same_queries_whatever_the_size(world):
     with CaptureQueriesContext(connection) as large:
         report = reach_report(scope)
     assert report.figures.completions == 47
-    # Seven temporary tables built (and analyzed on PostgreSQL), six reads, seven drops.
-    assert len(large) == len(small) <= 30
+    # Eight temporary tables built (six analyzed on PostgreSQL, after jit = off), six reads,
+    # eight drops: 24 queries on SQLite, 31 on PostgreSQL (plus savepoints).
+    assert len(large) == len(small) <= 32
 
 
 def test_completions_agree_with_the_certificates_issued(world):
