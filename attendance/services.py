@@ -170,10 +170,13 @@ def store_credited_minutes(registrations: QuerySet[Registration]) -> int:
 
 
 def recompute_completion(
-    *, registration_ids: Iterable[int], now: dt.datetime | None = None
+    *,
+    registration_ids: Iterable[int],
+    now: dt.datetime | None = None,
+    reason: str = "Attendance was corrected; the session is no longer completed.",
 ) -> None:
-    """Store credited minutes, then issue, update or revoke certificates to match completion;
-    the caller's transaction."""
+    """Store credited minutes, then issue, update or revoke certificates to match completion
+    (`reason` is what the verify page shows for a revoked one); the caller's transaction."""
     registration_ids = list(registration_ids)
     store_credited_minutes(Registration.objects.filter(pk__in=registration_ids))
     states = completion_of(registration_ids)
@@ -190,11 +193,7 @@ def recompute_completion(
         if completed:
             issue_certificate(registration=registrations[pk], credited_minutes=credited, now=now)
         elif certificate is not None and certificate.is_valid:
-            revoke_certificate(
-                certificate=certificate,
-                reason="Attendance was corrected; the session is no longer completed.",
-                now=now,
-            )
+            revoke_certificate(certificate=certificate, reason=reason, now=now)
 
 
 def recompute_session(*, session: Session, now: dt.datetime | None = None) -> None:
@@ -207,7 +206,12 @@ def recompute_session(*, session: Session, now: dt.datetime | None = None) -> No
             Q(pk__in=attended) | Q(pk__in=certified) | Q(session=session, credited_minutes__gt=0)
         ).values_list("pk", flat=True)
     )
-    recompute_completion(registration_ids=ids, now=now)
+    recompute_completion(
+        registration_ids=ids,
+        now=now,
+        reason="The session's meetings, completion threshold or trainers changed; "
+        "the session is no longer completed.",
+    )
 
 
 @transaction.atomic
@@ -216,6 +220,71 @@ def update_session(*, session: Session, by: User | None, **changes) -> Session:
     completions that depend on the session's meetings, threshold and trainers."""
     session = registration_services.update_session(session=session, by=by, **changes)
     recompute_session(session=session, now=changes.get("now"))
+    return session
+
+
+# A registration that stops being confirmed has not completed the session: the wrappers below
+# run the registrations rule, then revoke a certificate it had earned (staff can cancel,
+# decline or move a registration after a session started; cancelling a session cancels all).
+
+
+@transaction.atomic
+def cancel_registration(
+    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+) -> Registration:
+    """registrations.services.cancel_registration, then completion (and certificate)."""
+    cancelled = registration_services.cancel_registration(registration=registration, by=by, now=now)
+    recompute_completion(
+        registration_ids=[cancelled.pk], now=now, reason="The registration was cancelled."
+    )
+    return cancelled
+
+
+@transaction.atomic
+def decline_registration(
+    *, registration: Registration, by: User | None, reason: str, now: dt.datetime | None = None
+) -> Registration:
+    """registrations.services.decline_registration, then completion (and certificate)."""
+    declined = registration_services.decline_registration(
+        registration=registration, by=by, reason=reason, now=now
+    )
+    recompute_completion(
+        registration_ids=[declined.pk], now=now, reason="The registration was declined."
+    )
+    return declined
+
+
+@transaction.atomic
+def move_registration(
+    *,
+    registration: Registration,
+    to_session: Session,
+    by: User | None,
+    now: dt.datetime | None = None,
+) -> Registration:
+    """registrations.services.move_registration; the old registration keeps its attendance
+    but no longer completes its session."""
+    moved = registration_services.move_registration(
+        registration=registration, to_session=to_session, by=by, now=now
+    )
+    recompute_completion(
+        registration_ids=[moved.moved_from_id],
+        now=now,
+        reason="The registration was moved to another session.",
+    )
+    return moved
+
+
+@transaction.atomic
+def cancel_session(*, session: Session, by: User | None, now: dt.datetime | None = None) -> Session:
+    """registrations.services.cancel_session; certificates of its registrations are revoked
+    (reach reports never count a cancelled session either)."""
+    session = registration_services.cancel_session(session=session, by=by, now=now)
+    recompute_completion(
+        registration_ids=session.registrations.values_list("pk", flat=True),
+        now=now,
+        reason="The session was cancelled.",
+    )
     return session
 
 

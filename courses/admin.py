@@ -279,7 +279,8 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
     @admin.action(description="Cancel the selected sessions")
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         sessions = [s for s in queryset.select_related("course") if not s.is_cancelled]
-        from registrations.services import cancel_session  # also cancels its registrations
+        # Also cancels its registrations and revokes their certificates.
+        from attendance.services import cancel_session
 
         for session in sessions:
             cancel_session(session=session, by=request.user)

@@ -562,7 +562,8 @@ class SessionViewSet(CatalogViewSet):
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        from registrations.services import cancel_session  # also cancels its registrations
+        # Also cancels its registrations and revokes their certificates.
+        from attendance.services import cancel_session
 
         session = cancel_session(session=self.get_object(), by=request.user)
         return Response(self._read(session))

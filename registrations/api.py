@@ -20,12 +20,15 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+# Pages and the API sit above every app: leaving a session also settles its certificate,
+# which attendance.services wraps around the registrations rule.
+from attendance.services import cancel_registration, decline_registration
 from courses.selectors import public_sessions
 
 from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import Registration
 from .selectors import registrations_with_sessions, visible_registrations
-from .services import approve_registration, cancel_registration, decline_registration, register
+from .services import approve_registration, register
 
 MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) store
 

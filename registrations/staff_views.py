@@ -38,6 +38,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+
+# Pages and the API sit above every app: leaving a session also settles its certificate,
+# which attendance.services wraps around the registrations rule.
+from attendance.services import cancel_registration, move_registration
 from courses.dates import fiscal_year_bounds, fiscal_year_of, local_day_range, today
 from courses.models import Session
 from courses.selectors import session_details, with_availability, with_schedule
@@ -47,7 +51,7 @@ from organizations.permissions import managed_provider_ids, roles_of
 from . import exports
 from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import Registration
-from .services import cancel_registration, change_capacity, move_registration, promote_by_hand
+from .services import change_capacity, promote_by_hand
 
 Status = Registration.Status
 SESSIONS_PER_PAGE = 25
