@@ -39,13 +39,22 @@ class PersonIdsField(forms.ModelMultipleChoiceField):
 
 
 class GroupRegistrationForm(forms.Form):
-    """A coordinator registers several people of their district for one session."""
+    """A coordinator registers several people of their district for one session; provider
+    staff name the district and type the addresses."""
 
     session = forms.ModelChoiceField(
         queryset=None,
         label="Session",
         empty_label="Choose a session",
         help_text="Upcoming sessions open for registration, soonest first.",
+    )
+    district = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="District",
+        empty_label="Choose a district",
+        help_text="The district these people work in; it pays when the district pays.",
+        error_messages={"required": "Choose the district these people work in."},
     )
     people = PersonIdsField(
         queryset=None,
@@ -68,9 +77,11 @@ class GroupRegistrationForm(forms.Form):
     )
     purchase_order = forms.CharField(label="Purchase-order number", max_length=50, required=False)
 
-    def __init__(self, *args, sessions, people, **kwargs):
+    def __init__(self, *args, sessions, people, districts, district_required=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = sessions
+        self.fields["district"].queryset = districts
+        self.fields["district"].required = district_required
         self.fields["session"].label_from_instance = lambda s: (
             f"{s} — {s.first_starts_at:%a, %b %-d, %Y}"
             if getattr(s, "first_starts_at", None)

@@ -19,6 +19,7 @@ from accounts.models import User
 from courses import services as catalog
 from courses.models import Course, Meeting, Session
 from courses.services import MeetingTimes
+from organizations.models import District
 from organizations.permissions import can_coordinate_district, roles_of
 
 from . import notifications
@@ -141,9 +142,16 @@ def register(
         raise ValidationError(
             {"purchase_order": "A purchase-order number applies only when your district pays."}
         )
-    # A coordinator registering someone of their own district has approved it already.
+    # A coordinator registering someone of their own district, or the provider's staff
+    # registering anyone, has approved it already (they are the approvers).
     approved_by = (
-        by if by is not None and can_coordinate_district(by, snapshot["district"].pk) else None
+        by
+        if by is not None
+        and (
+            can_coordinate_district(by, snapshot["district"].pk)
+            or can_manage_session_registrations(by, session)
+        )
+        else None
     )
     if session.requires_approval and approved_by is None:
         status = Status.PENDING
@@ -473,20 +481,22 @@ def register_group(
     *,
     session: Session,
     by: User,
+    district: District | None = None,
     people: Iterable[User] = (),
     emails: Iterable[str] = (),
     payer: str = Registration.Payer.DISTRICT,
     purchase_order: str = "",
 ) -> list[GroupOutcome]:
-    """A district coordinator registers several people of their district at once.
+    """Register several people of one district at once: a district coordinator their own
+    district's people, or the provider's staff (who name the district) anyone's.
 
     Each person goes through `register` (its own transaction, so one refusal does not undo
-    the others); an email without an account gets an invitation and the registration waits
-    for them to sign up. Returns what happened to each, in the order given.
+    the others); an email without an account gets an invitation on behalf of `district` and
+    the registration waits for them to sign up. Returns what happened to each, in order.
     """
-    districts = roles_of(by).district_ids
-    if not districts:
-        raise PermissionDenied("Only a district coordinator can register a group.")
+    districts = _group_districts(session=session, by=by, district=district)
+    where = district.name if district is not None else "your district"
+    invite_district_id = min(districts)
     outcomes: list[GroupOutcome] = []
     known = {p.email.lower(): p for p in people}
     for email in emails:
@@ -499,13 +509,18 @@ def register_group(
         else:
             outcomes.append(
                 _invite(
-                    session=session, by=by, email=email, payer=payer, purchase_order=purchase_order
+                    session=session,
+                    by=by,
+                    email=email,
+                    district_id=invite_district_id,
+                    payer=payer,
+                    purchase_order=purchase_order,
                 )
             )
     for email, person in known.items():
         profile = getattr(person, "profile", None)
         if profile is None or profile.district_id not in districts:
-            outcomes.append(GroupOutcome(email, "refused", "Not a member of your district."))
+            outcomes.append(GroupOutcome(email, "refused", f"Not a member of {where}."))
             continue
         try:
             result = register(
@@ -528,8 +543,31 @@ def register_group(
     return outcomes
 
 
+def _group_districts(*, session: Session, by: User, district: District | None) -> set[int]:
+    """The districts whose people `by` may register as a group for `session`."""
+    if district is not None:
+        if not (
+            can_coordinate_district(by, district.pk)
+            or can_manage_session_registrations(by, session)
+        ):
+            raise PermissionDenied("You cannot register people of that district.")
+        return {district.pk}
+    coordinated = set(roles_of(by).district_ids)
+    if coordinated:
+        return coordinated
+    if can_manage_session_registrations(by, session):
+        raise ValidationError({"district": "Choose the district these people work in."})
+    raise PermissionDenied("Only district coordinators and the provider's staff register groups.")
+
+
 def _invite(
-    *, session: Session, by: User, email: str, payer: str, purchase_order: str
+    *,
+    session: Session,
+    by: User,
+    email: str,
+    district_id: int,
+    payer: str,
+    purchase_order: str,
 ) -> GroupOutcome:
     from django.core.validators import validate_email
 
@@ -537,7 +575,6 @@ def _invite(
         validate_email(email)
     except ValidationError:
         return GroupOutcome(email, "refused", "Not a valid email address.")
-    district_id = min(roles_of(by).district_ids)
     with transaction.atomic():
         invitation, created = Invitation.objects.get_or_create(
             session=session,

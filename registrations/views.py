@@ -8,9 +8,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+
+# Pages and the API sit above every app: leaving a session also settles its certificate,
+# which attendance.services wraps around the registrations rule.
+from attendance.services import cancel_registration, decline_registration
 from courses.models import Session
 from courses.selectors import public_sessions
-from organizations.permissions import roles_of
+from organizations.models import District
+from organizations.permissions import managed_provider_ids, roles_of
 from pd_platform.ratelimit import rate_limit
 
 from . import ics
@@ -28,8 +33,6 @@ from .selectors import (
 from .services import (
     accept_invitation,
     approve_registration,
-    cancel_registration,
-    decline_registration,
     register,
     register_group,
     transfer_registration,
@@ -231,14 +234,29 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def group_registration(request: HttpRequest) -> HttpResponse:
-    """A coordinator registers several people of their district; reports each outcome."""
-    districts = roles_of(request.user).district_ids
-    if not districts:
+    """A coordinator registers several people of their district, or provider staff people of
+    a district they name, for one session; the page reports each outcome."""
+    roles = roles_of(request.user)
+    if not (roles.district_ids or roles.is_provider_staff):
         raise PermissionDenied
+    coordinator = bool(roles.district_ids)
+    if coordinator:
+        sessions = open_sessions()
+        people = district_people(roles.district_ids)
+        districts = District.objects.filter(pk__in=roles.district_ids).order_by("name")
+    else:
+        providers = managed_provider_ids(request.user)
+        sessions = open_sessions()
+        if providers is not None:
+            sessions = sessions.filter(course__provider__in=providers)
+        people = User.objects.none()
+        districts = District.objects.order_by("name")
     form = GroupRegistrationForm(
         request.POST if request.method == "POST" else None,
-        sessions=open_sessions(),
-        people=district_people(districts),
+        sessions=sessions,
+        people=people,
+        districts=districts,
+        district_required=not coordinator,
     )
     outcomes = None
     if request.method == "POST" and form.is_valid():
@@ -247,6 +265,7 @@ def group_registration(request: HttpRequest) -> HttpResponse:
             outcomes = register_group(
                 session=data["session"],
                 by=request.user,
+                district=data["district"],
                 people=data["people"],
                 emails=data["emails"],
                 payer=data["payer"],
@@ -254,7 +273,20 @@ def group_registration(request: HttpRequest) -> HttpResponse:
             )
         except SessionBusy:
             messages.error(request, SessionBusy.message)
-    return render(request, "registrations/group.html", {"form": form, "outcomes": outcomes})
+        except PermissionDenied:
+            form.add_error("session", "You cannot register people for that session.")
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "registrations/group.html",
+        {
+            "form": form,
+            "outcomes": outcomes,
+            "coordinator": coordinator,
+            "choose_district": not coordinator or districts.count() > 1,
+        },
+    )
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:

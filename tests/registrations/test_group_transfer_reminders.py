@@ -59,7 +59,7 @@ def test_a_coordinator_cannot_register_people_of_another_district():
     assert not Registration.objects.exists()
 
 
-def test_only_coordinators_register_groups():
+def test_educators_do_not_register_groups():
     with pytest.raises(PermissionDenied):
         register_group(session=SessionFactory(), by=educator(), people=[educator()])
 
