@@ -11,9 +11,9 @@ from django.utils import timezone
 from attendance.services import AttendanceEntry, record_attendance, update_session
 from certificates.models import Certificate
 from courses.services import MeetingTimes
-from registrations.models import Registration
 from reports.selectors import ReachScope, reach_figures
-from tests.factories import SessionFactory, educator, in_days, staff_of
+from tests.certificates.helpers import confirmed, past_session
+from tests.factories import in_days, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,24 +22,7 @@ P, PART, ABS = "present", "partial", "absent"
 
 def _session(*, lengths=(3, 3), threshold=100):
     """A session whose meetings (lengths in hours) were this week; registration is closed."""
-    meetings = [(in_days(-6 + i, 9), in_days(-6 + i, 9 + h)) for i, h in enumerate(lengths)]
-    return SessionFactory(
-        completion_threshold=threshold,
-        registration_opens_at=in_days(-40),
-        registration_closes_at=in_days(-8),
-        meetings=meetings,
-    )
-
-
-def _confirmed(session):
-    person = educator()
-    return Registration.objects.create(
-        session=session,
-        person=person,
-        status="confirmed",
-        district=person.profile.district,
-        position=person.profile.position,
-    )
+    return past_session(hours=lengths, completion_threshold=threshold)
 
 
 def _mark(session, registration, statuses):
@@ -72,8 +55,8 @@ def _staff(session):
 
 def test_removing_the_missed_meeting_completes_and_certifies():
     session = _session()
-    both = _confirmed(session)
-    first_only = _confirmed(session)
+    both = confirmed(session)
+    first_only = confirmed(session)
     _mark(session, both, [P, P])
     _mark(session, first_only, [P, ABS])
     assert _state(first_only) == (180, False, None)
@@ -86,8 +69,8 @@ def test_removing_the_missed_meeting_completes_and_certifies():
 
 def test_shortening_a_meeting_caps_partial_minutes_and_present_gets_the_new_length():
     session = _session(lengths=(3,), threshold=80)
-    present = _confirmed(session)
-    partial = _confirmed(session)
+    present = confirmed(session)
+    partial = confirmed(session)
     _mark(session, present, [P])
     _mark(session, partial, [150])
     assert _state(partial) == (150, True, 150)  # 150 of 180 is 83 %
@@ -105,7 +88,7 @@ def test_shortening_a_meeting_caps_partial_minutes_and_present_gets_the_new_leng
 
 def test_lengthening_a_meeting_can_undo_a_completion_and_revoke_its_certificate():
     session = _session(lengths=(3,), threshold=80)
-    partial = _confirmed(session)
+    partial = confirmed(session)
     _mark(session, partial, [150])
     (meeting,) = _times(session)
 
@@ -121,7 +104,7 @@ def test_lengthening_a_meeting_can_undo_a_completion_and_revoke_its_certificate(
 
 def test_raising_the_threshold_revokes_and_lowering_it_reinstates():
     session = _session(lengths=(3,), threshold=80)
-    partial = _confirmed(session)
+    partial = confirmed(session)
     _mark(session, partial, [150])
     scope = ReachScope(start=in_days(-30).date(), end=in_days(1).date())
     assert reach_figures(scope).completions == 1
@@ -137,7 +120,7 @@ def test_raising_the_threshold_revokes_and_lowering_it_reinstates():
 
 def test_naming_a_participant_as_trainer_revokes_their_certificate():
     session = _session(lengths=(3,))
-    registration = _confirmed(session)
+    registration = confirmed(session)
     _mark(session, registration, [P])
 
     update_session(session=session, by=_staff(session), trainers=[registration.person])
@@ -147,7 +130,7 @@ def test_naming_a_participant_as_trainer_revokes_their_certificate():
 
 def test_the_api_recomputes_when_a_meeting_is_removed(api_client):
     session = _session()
-    first_only = _confirmed(session)
+    first_only = confirmed(session)
     _mark(session, first_only, [P, ABS])
     api_client.force_authenticate(_staff(session))
     (first, _second) = _times(session)
@@ -205,7 +188,7 @@ def _admin_post(session, meetings, *, threshold):
 
 def test_the_admin_recomputes_after_deleting_a_meeting_and_changing_the_threshold(client):
     session = _session(threshold=100)
-    first_only = _confirmed(session)
+    first_only = confirmed(session)
     _mark(session, first_only, [P, ABS])
     client.force_login(_staff(session))
     first = _times(session)[0]
@@ -233,7 +216,7 @@ def test_the_admin_recomputes_after_deleting_a_meeting_and_changing_the_threshol
 
 def test_a_change_of_an_unrelated_field_leaves_certificates_alone():
     session = _session(lengths=(3,))
-    registration = _confirmed(session)
+    registration = confirmed(session)
     _mark(session, registration, [P])
     certificate = Certificate.objects.get(registration=registration)
 
