@@ -203,6 +203,15 @@ def _act(request: HttpRequest, session_pk: int, action, success: str) -> HttpRes
     return _back(session_pk)
 
 
+def _certificate_note(registration: Registration) -> str:
+    """What staff are told when the registration they end held a valid certificate (the
+    attendance wrappers revoke it)."""
+    certificate = getattr(registration, "certificate", None)  # reverse one-to-one, may be absent
+    if certificate is not None and certificate.revoked_at is None:
+        return " Their certificate for this session is revoked."
+    return ""
+
+
 def _registration_of(request: HttpRequest, pk: int, registration_pk: int) -> Registration:
     """A registration of a session the user manages; 404 when either is not theirs."""
     session = get_object_or_404(_managed_sessions(request.user), pk=pk)
@@ -222,7 +231,8 @@ def cancel(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
         request,
         pk,
         lambda: cancel_registration(registration=registration, by=request.user),
-        f"Cancelled the registration of {registration.person}; they are emailed.",
+        f"Cancelled the registration of {registration.person}; they are emailed."
+        + _certificate_note(registration),
     )
 
 
@@ -258,7 +268,7 @@ def move(request: HttpRequest, pk: int, registration_pk: int) -> HttpResponse:
         lambda: moved.append(
             move_registration(registration=registration, to_session=target, by=request.user)
         ),
-        f"Moved {registration.person} to {target} ({target.pk}).",
+        f"Moved {registration.person} to {target} ({target.pk})." + _certificate_note(registration),
     )
     if moved and moved[0].status == Status.WAITLISTED:
         messages.info(request, f"That session is full: {registration.person} is on its waitlist.")

@@ -44,6 +44,7 @@ def test_staff_cancelling_a_completed_registration_revokes_its_certificate(clien
     answer = client.post(reverse("staff:cancel", args=[session.pk, registration.pk]), follow=True)
 
     assert answer.status_code == 200
+    assert "Their certificate for this session is revoked." in answer.content.decode()
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
     assert _revoked(certificate) == "The registration was cancelled."
@@ -122,8 +123,10 @@ def test_cancelling_a_registration_that_never_completed_issues_nothing(client, s
     registration = confirmed(session, educator())
     client.force_login(staff)
 
-    client.post(reverse("staff:cancel", args=[session.pk, registration.pk]))
+    answer = client.post(reverse("staff:cancel", args=[session.pk, registration.pk]), follow=True)
 
+    body = answer.content.decode()
+    assert "Cancelled the registration of" in body and "certificate for this session" not in body
     registration.refresh_from_db()
     assert registration.status == Registration.Status.CANCELLED
     assert not Certificate.objects.exists()
