@@ -119,6 +119,15 @@ class MultiplierRow:
 
 
 @dataclass(frozen=True)
+class ProviderRow:
+    """A provider's own figures within the scope (for Alliance admins' per-provider table)."""
+
+    provider_id: int
+    name: str
+    figures: ReachFigures
+
+
+@dataclass(frozen=True)
 class ReachReport:
     scope: ReachScope
     figures: ReachFigures
@@ -127,6 +136,7 @@ class ReachReport:
     by_session: list[SessionRow] = field(default_factory=list)
     by_delivery: list[DeliveryRow] = field(default_factory=list)
     turnkey_multiplier: list[MultiplierRow] = field(default_factory=list)
+    by_provider: list[ProviderRow] = field(default_factory=list)
 
 
 def hours(minutes: int | None) -> Decimal:
@@ -209,7 +219,8 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
             f"""
     SELECT r.id AS id, r.person_id AS person_id, r.district_id AS district_id,
            r.position AS position, r.price AS price, r.session_id AS session_id,
-           ss.delivery AS delivery, r.credited_minutes AS minutes
+           ss.delivery AS delivery, ss.provider_id AS provider_id,
+           r.credited_minutes AS minutes
     FROM {T["registration"]} r
     JOIN scope_sessions ss ON ss.id = r.session_id
     WHERE r.status = 'confirmed' AND {district_reg} AND r.credited_minutes > 0
@@ -536,9 +547,75 @@ ORDER BY pr.name, pr.id
     ]
 
 
-def reach_report(scope: ReachScope) -> ReachReport:
+def by_provider(scope: ReachScope) -> list[ProviderRow]:
+    """Each provider's figures within `scope` (every provider, or those the scope names), as
+    reach_figures would give for the same scope narrowed to that provider: the same blocks,
+    grouped by the provider of each session."""
+    params: list = [False]
+    providers = "1 = 1"
+    if scope.provider_ids is not None:
+        providers = _in("p.id", scope.provider_ids, params)
+    rows = _run(
+        scope,
+        f"""
+SELECT p.id, p.short_name, COALESCE(dl.n, 0), COALESCE(cp.staff, 0), COALESCE(cp.done, 0),
+       COALESCE(rd.reached, 0), COALESCE(hc.youth, 0), COALESCE(hc.adults, 0),
+       COALESCE(cp.minutes, 0), COALESCE(rd.free, 0)
+FROM {T["provider"]} p
+LEFT JOIN (SELECT ss.provider_id AS provider_id, COUNT(*) AS n
+           FROM delivered d JOIN scope_sessions ss ON ss.id = d.id
+           GROUP BY ss.provider_id) dl ON dl.provider_id = p.id
+LEFT JOIN (SELECT provider_id, COUNT(DISTINCT person_id) AS staff, COUNT(*) AS done,
+                  SUM(minutes) AS minutes
+           FROM completed GROUP BY provider_id) cp ON cp.provider_id = p.id
+LEFT JOIN (SELECT ss.provider_id AS provider_id,
+                  SUM(CASE WHEN ch.audience = 'youth' THEN ch.count ELSE 0 END) AS youth,
+                  SUM(CASE WHEN ch.audience = 'adult' THEN ch.count ELSE 0 END) AS adults
+           FROM counted_headcounts ch JOIN scope_sessions ss ON ss.id = ch.session_id
+           GROUP BY ss.provider_id) hc ON hc.provider_id = p.id
+-- Districts reached per provider, and whether they paid for anything of that provider's
+-- (the `reached` and `paying` blocks, per provider).
+LEFT JOIN (SELECT provider_id, COUNT(*) AS reached,
+                  SUM(CASE WHEN paid = 0 THEN 1 ELSE 0 END) AS free
+           FROM (SELECT provider_id, district_id, MAX(paid) AS paid FROM (
+                     SELECT provider_id, district_id,
+                            CASE WHEN price > 0 THEN 1 ELSE 0 END AS paid
+                     FROM completed WHERE district_id IS NOT NULL
+                     UNION ALL
+                     SELECT ss.provider_id, ch.district_id,
+                            CASE WHEN ss.is_free = %s THEN 1 ELSE 0 END
+                     FROM counted_headcounts ch JOIN scope_sessions ss ON ss.id = ch.session_id
+                     WHERE ch.district_id IS NOT NULL) x
+                 GROUP BY provider_id, district_id) pd
+           GROUP BY provider_id) rd ON rd.provider_id = p.id
+WHERE {providers}
+ORDER BY p.short_name, p.id
+""",
+        params,
+    )
+    return [
+        ProviderRow(
+            pk,
+            name,
+            ReachFigures(
+                sessions_delivered=delivered,
+                staff_trained=staff,
+                completions=int(done),
+                districts_reached=int(reached),
+                youth_reached=int(youth),
+                adults_uncounted=int(adults),
+                pd_hours=hours(minutes),
+                free_districts=int(free),
+            ),
+        )
+        for pk, name, delivered, staff, done, reached, youth, adults, minutes, free in rows
+    ]
+
+
+def reach_report(scope: ReachScope, *, per_provider: bool = False) -> ReachReport:
     """Every figure and breakdown of `scope`, a fixed number of queries whatever the data
-    size: the building blocks are computed once into temporary tables, then read six times."""
+    size: the building blocks are computed once into temporary tables, then read six times
+    (seven with `per_provider`, the Alliance admins' table of each provider's figures)."""
     with _materialized(scope):
         _MATERIALIZED.scope = scope
         try:
@@ -550,6 +627,7 @@ def reach_report(scope: ReachScope) -> ReachReport:
                 by_session=by_session(scope),
                 by_delivery=by_delivery(scope),
                 turnkey_multiplier=turnkey_multiplier(scope),
+                by_provider=by_provider(scope) if per_provider else [],
             )
         finally:
             _MATERIALIZED.scope = None

@@ -69,7 +69,12 @@ class Table:
     caption: str
     headers: list[Header]
     rows: list[list[Cell]]
-    objects: list[Any] = field(default_factory=list)  # the rows, sorted, for charts
+    objects: list[Any] = field(default_factory=list)  # the rows shown, sorted, for charts
+    total: int = 0  # rows before `limit`: more than shown when the table was cut
+
+    @property
+    def is_cut(self) -> bool:
+        return self.total > len(self.rows)
 
     @property
     def dom_id(self) -> str:
@@ -89,15 +94,20 @@ def build_table(
     *,
     sort: tuple[str, str, str],
     query: str,
+    limit: int | None = None,
 ) -> Table:
     """`rows` sorted as asked (when the column is sortable in `spec`) or by default, with
-    header links that keep `query` (the filters, URL-encoded)."""
+    header links that keep `query` (the filters, URL-encoded); the first `limit` rows only
+    when given (sorting still orders all of them first)."""
     table, column_key, direction = sort
     column = spec.column(column_key) if table == spec.key else None
     if column is None:
         column, direction = spec.column(spec.default_sort), spec.default_dir
     direction = direction or (DESC if column.numeric else ASC)
     rows = sorted(rows, key=_sort_key(column), reverse=direction == DESC)
+    total = len(rows)
+    if limit is not None:
+        rows = rows[:limit]
     headers = []
     for col in spec.columns:
         current = col is column
@@ -117,7 +127,7 @@ def build_table(
     cells = [
         [Cell(_text(col, col.value(row)), col.numeric) for col in spec.columns] for row in rows
     ]
-    return Table(spec.key, spec.caption, headers, cells, rows)
+    return Table(spec.key, spec.caption, headers, cells, rows, total)
 
 
 def _first_dir(column: Column) -> str:

@@ -2,8 +2,6 @@
 side by side. Who sees what is decided by reports.permissions (through the filter form);
 the numbers come from reports.selectors, the same as the API and the exports."""
 
-from dataclasses import dataclass, replace
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +9,6 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET
 
-from organizations.models import Provider
 from organizations.permissions import roles_of
 
 from . import tables
@@ -19,17 +16,14 @@ from .charts import bar_chart
 from .coordinator import EXPECTED_HOURS, staff_hours
 from .exports import FIGURES  # one wording of the definitions everywhere
 from .forms import ANY_DELIVERY, PERIOD_FIELDS, ReachCompareForm, ReachFilterForm, fiscal_year_label
-from .selectors import ReachFigures, ReachScope, reach_figures, reach_report
+from .selectors import ReachScope, reach_figures, reach_report
 
 # Each figure with its definition in plain words (DESIGN.md, "Reach report").
 CHART_ROWS = 30
+# A breakdown table on the page shows at most this many rows, in the order asked for (an
+# Alliance-wide year has about 10,000 sessions: megabytes of HTML). Exports have every row.
+TABLE_ROWS = 250
 EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("pdf", "PDF summary for funders")]
-
-
-@dataclass(frozen=True)
-class ProviderFigures:
-    name: str
-    figures: ReachFigures
 
 
 @login_required
@@ -44,7 +38,11 @@ def reach(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/reach.html", context, status=400)
     scope = form.scope()
-    report = reach_report(scope)
+    # Alliance admins looking at every provider also get each provider's figures.
+    per_provider = (
+        form.provider_ids is None and form.district_ids is None and not scope.provider_ids
+    )
+    report = reach_report(scope, per_provider=per_provider)
     sort, query = tables.requested_sort(request.GET), form.query_string()
     is_coordinator_view = form.district_ids is not None
     sessions = [r for r in report.by_session if r.delivered or not is_coordinator_view]
@@ -66,7 +64,7 @@ def reach(request: HttpRequest) -> HttpResponse:
         "multiplier": tables.build_table(
             tables.MULTIPLIER, report.turnkey_multiplier, sort=sort, query=query
         ),
-        "providers": _provider_table(form, scope, sort, query),
+        "providers": _provider_table(report, sort, query),
         "staff_hours": _staff_hours_table(request, form, sort, query),
         "expected_hours": EXPECTED_HOURS,
         "coordinator_view": is_coordinator_view,
@@ -116,13 +114,11 @@ def _chart_label(row, label_attr: str) -> str:
 def _block(spec: tables.TableSpec, rows: list, label_attr: str, sort, query: str) -> dict:
     """A breakdown table and the chart of its completions, in the table's order (the first
     CHART_ROWS rows: a longer chart would be a wall of bars; the table has them all)."""
-    table = tables.build_table(spec, rows, sort=sort, query=query)
+    table = tables.build_table(spec, rows, sort=sort, query=query, limit=TABLE_ROWS)
     shown = table.objects[:CHART_ROWS]
     description = "The table beside the chart lists the same figures."
     if len(table.objects) > CHART_ROWS:
-        description = (
-            f"The first {CHART_ROWS} rows of the table beside the chart, which lists them all."
-        )
+        description = f"The first {CHART_ROWS} rows of the table beside the chart, in its order."
     chart = bar_chart(
         [(_chart_label(row, label_attr), row.completions) for row in shown],
         spec.caption,
@@ -135,21 +131,10 @@ def _block(spec: tables.TableSpec, rows: list, label_attr: str, sort, query: str
     }
 
 
-def provider_breakdown(scope: ReachScope) -> list[ProviderFigures]:
-    """The figures of each provider within `scope`: one query per provider (there are six)."""
-    return [
-        ProviderFigures(
-            provider.short_name, reach_figures(replace(scope, provider_ids=(provider.pk,)))
-        )
-        for provider in Provider.objects.order_by("short_name")
-    ]
-
-
-def _provider_table(form: ReachFilterForm, scope: ReachScope, sort, query) -> tables.Table | None:
-    """Alliance admins looking at all providers also see each provider's figures."""
-    if form.provider_ids is not None or form.district_ids is not None or scope.provider_ids:
+def _provider_table(report, sort, query) -> tables.Table | None:
+    if not report.by_provider:
         return None
-    return tables.build_table(tables.BY_PROVIDER, provider_breakdown(scope), sort=sort, query=query)
+    return tables.build_table(tables.BY_PROVIDER, report.by_provider, sort=sort, query=query)
 
 
 def _staff_hours_table(request, form: ReachFilterForm, sort, query) -> dict | None:

@@ -28,6 +28,7 @@ said otherwise. LEARN runs S1..S7; CES runs one session that only Alliance-wide 
 """
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -321,3 +322,32 @@ def test_completions_agree_with_the_certificates_issued(world):
     assert certificates.count() == report.figures.completions
     minutes = sum(c.credited_minutes for c in certificates)
     assert Decimal(minutes) / 60 == pytest.approx(report.figures.pd_hours, abs=Decimal("0.01"))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"delivery": "direct"}, {"district_ids": "a"}],
+    ids=["alliance", "direct-only", "coordinator-of-a"],
+)
+def test_each_providers_row_equals_the_report_narrowed_to_that_provider(world, extra):
+    if "district_ids" in extra:
+        extra = {"district_ids": (world["a"].pk,)}
+    scope = ReachScope.fiscal_year(2026, **extra)
+    rows = reach_report(scope, per_provider=True).by_provider
+    assert [row.name for row in rows] == ["CES", "LEARN"]
+    for row in rows:
+        narrowed = reach_report(replace(scope, provider_ids=(row.provider_id,))).figures
+        assert row.figures == narrowed, row.name
+    learn = next(row for row in rows if row.name == "LEARN")
+    ces = next(row for row in rows if row.name == "CES")
+    assert (
+        learn.figures.completions + ces.figures.completions
+        == reach_report(scope).figures.completions
+    )
+    assert ces.figures.completions == 1  # X, of district A, at CES's session
+
+
+def test_a_providers_scope_lists_only_that_provider(world):
+    scope = ReachScope.fiscal_year(2026, provider_ids=(world["ces"].pk,))
+    assert [row.name for row in reach_report(scope, per_provider=True).by_provider] == ["CES"]
+    assert reach_report(scope).by_provider == []

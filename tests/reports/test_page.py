@@ -529,3 +529,25 @@ def test_the_tabs_keep_the_filters_but_not_the_period(client, data):
     response = page(client, alliance_admin(), fiscal_year="2024", provider="ces")
 
     assert 'href="/reports/reach/compare/?provider=ces"' in html(response)
+
+
+def test_a_long_breakdown_shows_its_first_rows_in_the_asked_order_and_says_so(
+    client, data, monkeypatch
+):
+    monkeypatch.setattr("reports.views.TABLE_ROWS", 2)
+    admin = alliance_admin()
+
+    by_date = page(client, admin)
+    by_completions = page(client, admin, sort="session.completions", dir="desc")
+    export = page(client, admin, url=reverse("reports:export", kwargs={"fmt": "csv"}))
+
+    first_cells = [row[0] for row in table(by_date, "session")]
+    assert len(first_cells) == 2
+    assert first_cells[0].startswith("Coastal Science") and first_cells[1].startswith("Long Day")
+    assert [row[1] for row in table(by_completions, "session")] == ["3", "2"]
+    assert "Showing the first 2 of 3 rows in this order" in html(by_date)
+    # Short tables are whole and say nothing; the export has every session.
+    assert len(table(by_date, "district")) == 2
+    assert html(by_date).count("Showing the first") == 1
+    csv_text = export.content.decode()
+    assert all(title in csv_text for title in ("Calm Classrooms", "Long Day", "Coastal Science"))
