@@ -71,7 +71,11 @@ class GroupRegistrationForm(forms.Form):
     )
     payer = forms.ChoiceField(
         label="Who pays?",
-        choices=Registration.Payer.choices,
+        # Said of the group, not of the person filling in the form.
+        choices=[
+            (Registration.Payer.DISTRICT, "The district pays"),
+            (Registration.Payer.SELF, "Each person pays"),
+        ],
         initial=Registration.Payer.DISTRICT,
         widget=forms.RadioSelect,
     )
