@@ -441,6 +441,12 @@ def transfer_registration(
         raise ValidationError("Only a confirmed seat can be transferred.", code="not_confirmed")
     if _has_started(session, now):
         raise ValidationError("This session has already started.", code="started")
+    if registration.credited_minutes:
+        # Attendance opens 30 minutes before the start: a seat someone attended is theirs.
+        raise ValidationError(
+            "Attendance is already recorded for this seat; it cannot be transferred.",
+            code="attended",
+        )
     if to_person.pk == registration.person_id:
         raise ValidationError({"to_person": "Choose a colleague, not the same person."})
     snapshot = _snapshot(to_person)

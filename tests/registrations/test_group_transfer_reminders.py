@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from attendance.services import AttendanceEntry, record_attendance
 from registrations.models import Invitation, Registration
 from registrations.services import (
     accept_invitation,
@@ -150,6 +151,31 @@ def test_a_seat_cannot_go_to_another_district_or_after_the_start():
             by=holder.person,
             now=start + dt.timedelta(minutes=1),
         )
+
+
+def test_a_seat_checked_in_before_the_start_cannot_be_transferred():
+    district = DistrictFactory()
+    session = SessionFactory(starts_in_days=3)
+    holder = register(person=educator(district=district), session=session).registration
+    meeting = session.meetings.get()
+    early = meeting.starts_at - dt.timedelta(minutes=20)  # attendance opens 30 minutes before
+    record_attendance(
+        session=session,
+        entries=[AttendanceEntry(holder.pk, meeting.pk, "present")],
+        by=None,
+        now=early,
+    )
+    holder.refresh_from_db()
+
+    with pytest.raises(ValidationError) as error:
+        transfer_registration(
+            registration=holder, to_person=educator(district=district), by=holder.person, now=early
+        )
+
+    assert error.value.code == "attended"
+    holder.refresh_from_db()
+    assert holder.status == Status.CONFIRMED
+    assert Registration.objects.filter(session=session).count() == 1
 
 
 def test_a_coordinator_can_transfer_for_their_district():
