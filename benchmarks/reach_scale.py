@@ -807,6 +807,35 @@ def time_per_provider(scope, repeats: int = 3) -> tuple[float, float, int]:
     return first, min(runs), len(captured)
 
 
+def time_page_parts(repeats: int = 3) -> list[tuple[str, float, float]]:
+    """The other reads of the report pages: the compare tab (reach_figures per fiscal year,
+    Alliance-wide, FY2025 and FY2026) and a coordinator's 18-hour table (5 districts, FY2026).
+    (label, first s, best s) each."""
+    from reports.coordinator import staff_hours
+    from reports.selectors import ReachScope, reach_figures
+
+    parts = [
+        (
+            "compare FY2025 + FY2026",
+            lambda: [reach_figures(ReachScope.fiscal_year(y)) for y in FISCAL_YEARS],
+        ),
+        (
+            "18-hour table, 5 districts",
+            lambda: staff_hours(district_ids=(1, 2, 3, 42, 77), year=REPORT_YEAR),
+        ),
+    ]
+    timings = []
+    for label, run in parts:
+        runs = []
+        for _ in range(repeats + 1):
+            t0 = time.perf_counter()
+            run()
+            runs.append(time.perf_counter() - t0)
+        timings.append((label, runs[0], min(runs[1:])))
+        progress(f"{label}: first {runs[0]:.3f} s, best {min(runs[1:]):.3f} s")
+    return timings
+
+
 def time_exports(label: str, scope, report) -> list[tuple[str, float | None, str]]:
     """Each export of reports/exports.py (reach_csv, reach_xlsx, reach_pdf), rendering the
     report already computed, with the filters from describe_scope(scope) when it takes them."""
@@ -1080,6 +1109,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
         print(f"\nTiming reach_report (statement timeout {STATEMENT_TIMEOUT_MS // 1000} s) ...")
         timings = [time_report(label, scope) for label, scope in scopes]
         per_provider = time_per_provider(scopes[-1][1])
+        page_parts = time_page_parts()
 
         # --- exports -----------------------------------------------------------------------------
         print("\nExports ...", flush=True)
@@ -1153,6 +1183,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901
             f"  {'  + per-provider table':26}{per_provider[0]:>9.3f}{per_provider[1]:>13.3f}"
             f"{per_provider[2]:>9}  (reach_report(per_provider=True): the Alliance admins' page)"
         )
+        for label, first, best in page_parts:
+            print(f"  {label:26}{first:>9.3f}{best:>13.3f}")
         print()
         for label, rows in export_rows.items():
             if not rows:
