@@ -22,6 +22,7 @@ from courses.models import Meeting, Session
 from organizations.models import District
 from organizations.permissions import can_manage_provider
 from registrations import services as registration_services
+from registrations.locking import seat_transaction
 from registrations.models import Registration
 
 from .models import Attendance, CheckInCode, Headcount, new_check_in_code
@@ -214,7 +215,7 @@ def recompute_session(*, session: Session, now: dt.datetime | None = None) -> No
     )
 
 
-@transaction.atomic
+@seat_transaction
 def update_session(*, session: Session, by: User | None, **changes) -> Session:
     """registrations.services.update_session (catalog rules, seats, invites), then the
     completions that depend on the session's meetings, threshold and trainers."""
@@ -226,9 +227,11 @@ def update_session(*, session: Session, by: User | None, **changes) -> Session:
 # A registration that stops being confirmed has not completed the session: the wrappers below
 # run the registrations rule, then revoke a certificate it had earned (staff can cancel,
 # decline or move a registration after a session started; cancelling a session cancels all).
+# They open the transaction with registrations' seat_transaction, so a lock wait that runs
+# out is still SessionBusy (409 / a message), also when SQLite waits at BEGIN IMMEDIATE.
 
 
-@transaction.atomic
+@seat_transaction
 def cancel_registration(
     *, registration: Registration, by: User | None, now: dt.datetime | None = None
 ) -> Registration:
@@ -240,7 +243,7 @@ def cancel_registration(
     return cancelled
 
 
-@transaction.atomic
+@seat_transaction
 def decline_registration(
     *, registration: Registration, by: User | None, reason: str, now: dt.datetime | None = None
 ) -> Registration:
@@ -254,7 +257,7 @@ def decline_registration(
     return declined
 
 
-@transaction.atomic
+@seat_transaction
 def move_registration(
     *,
     registration: Registration,
@@ -275,7 +278,7 @@ def move_registration(
     return moved
 
 
-@transaction.atomic
+@seat_transaction
 def cancel_session(*, session: Session, by: User | None, now: dt.datetime | None = None) -> Session:
     """registrations.services.cancel_session; certificates of its registrations are revoked
     (reach reports never count a cancelled session either)."""

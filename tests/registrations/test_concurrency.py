@@ -135,3 +135,39 @@ def test_a_lock_wait_that_runs_out_answers_409_with_retry_after(monkeypatch, api
         holder.rollback()
         holder.close()
     assert api_client.post(f"/api/v1/sessions/{session.pk}/register/").status_code == 201
+
+
+def test_a_cancel_that_waits_too_long_for_the_lock_answers_409_and_changes_nothing(
+    monkeypatch, api_client
+):
+    """Cancelling goes through attendance.services (which also settles the certificate);
+    a lock wait that runs out there is still a 409, not a 500, and nothing is cancelled."""
+    import psycopg
+    from django.conf import settings as django_settings
+
+    from registrations import locking
+
+    monkeypatch.setattr(locking, "LOCK_TIMEOUT", "300ms")
+    session, person = SessionFactory(capacity=5), educator()
+    registration = register(person=person, session=session).registration
+    db = django_settings.DATABASES["default"]
+    holder = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        autocommit=False,
+    )
+    try:
+        holder.execute("SELECT id FROM courses_session WHERE id = %s FOR UPDATE", [session.pk])
+        api_client.force_authenticate(person)
+        response = api_client.post(f"/api/v1/registrations/{registration.pk}/cancel/")
+        assert response.status_code == 409
+        assert response["Retry-After"] == "2"
+        registration.refresh_from_db()
+        assert registration.status == Status.CONFIRMED
+    finally:
+        holder.rollback()
+        holder.close()
+    answer = api_client.post(f"/api/v1/registrations/{registration.pk}/cancel/")
+    assert answer.status_code == 200 and answer.json()["status"] == "cancelled"
