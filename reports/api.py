@@ -148,6 +148,18 @@ def _figure(key: str, field_class, **kwargs):
     return field_class(help_text=figure.definition, **kwargs)
 
 
+class ReachProviderSerializer(serializers.Serializer):
+    provider = serializers.CharField(help_text="The provider's short name.")
+    sessions_delivered = serializers.IntegerField()
+    staff_trained = serializers.IntegerField()
+    completions = serializers.IntegerField()
+    districts_reached = serializers.IntegerField()
+    youth_reached = serializers.IntegerField()
+    adults_uncounted = serializers.IntegerField()
+    pd_hours = serializers.DecimalField(max_digits=14, decimal_places=2)
+    free_districts = serializers.IntegerField()
+
+
 class ReachReportSerializer(serializers.Serializer):
     sessions_delivered = _figure("sessions_delivered", serializers.IntegerField)
     staff_trained = _figure("staff_trained", serializers.IntegerField)
@@ -162,6 +174,11 @@ class ReachReportSerializer(serializers.Serializer):
     by_session = ReachSessionSerializer(many=True)
     by_delivery = ReachDeliverySerializer(many=True)
     turnkey_multiplier = ReachMultiplierSerializer(many=True)
+    by_provider = ReachProviderSerializer(
+        many=True,
+        help_text="Each provider's figures within the scope, for an Alliance admin looking at "
+        "every provider; empty otherwise.",
+    )
     scope = ReachScopeSerializer()
 
 
@@ -176,6 +193,10 @@ def report_data(report: ReachReport, form: ReachFilterForm) -> dict:
         "by_session": report.by_session,
         "by_delivery": report.by_delivery,
         "turnkey_multiplier": report.turnkey_multiplier,
+        "by_provider": [
+            {"provider": row.name, **{f.key: getattr(row.figures, f.key) for f in FIGURES}}
+            for row in report.by_provider
+        ],
         "scope": {
             "fiscal_year": None if form.uses_dates else form.fiscal_year(),
             "start": scope.start,
@@ -300,7 +321,8 @@ class ReachReportView(APIView):
             )
         if fmt != "json":
             return export_response(form.scope(), fmt)
-        report = reach_report(form.scope())
+        scope = form.scope()
+        report = reach_report(scope, per_provider=scope.is_alliance_wide)
         return Response(ReachReportSerializer(report_data(report, form)).data)
 
     def _check_provider(self, form: ReachFilterForm, slug: str) -> None:

@@ -8,6 +8,7 @@ describe_scope); the PDF is byte-for-byte the same for the same input.
 
 import datetime as dt
 import io
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -121,10 +122,12 @@ class Breakdown:
     title: str  # also the XLSX sheet name (at most 31 characters)
     attribute: str  # of ReachReport
     columns: list[Column]
+    # Left out of the CSV and XLSX when it has no rows (by provider: Alliance-wide only).
+    optional: bool = False
 
 
 def _attr(name: str) -> Callable[[object], object]:
-    return lambda row: getattr(row, name)
+    return operator.attrgetter(name)  # dotted names reach into a row's figures
 
 
 BREAKDOWNS = [
@@ -191,6 +194,22 @@ BREAKDOWNS = [
             Column("Staff trained", _attr("staff_trained")),
             Column("Youth reached", _attr("youth_reached")),
         ],
+    ),
+    Breakdown(
+        "By provider",
+        "by_provider",
+        [
+            Column("Provider", _attr("name"), TEXT),
+            Column("Sessions delivered", _attr("figures.sessions_delivered")),
+            Column("Staff trained", _attr("figures.staff_trained")),
+            Column("Completions", _attr("figures.completions")),
+            Column("Districts reached", _attr("figures.districts_reached")),
+            Column("Youth reached", _attr("figures.youth_reached")),
+            Column("Adults without accounts", _attr("figures.adults_uncounted")),
+            Column("PD hours", _attr("figures.pd_hours"), HOURS),
+            Column("Free districts", _attr("figures.free_districts")),
+        ],
+        optional=True,
     ),
 ]
 
@@ -259,12 +278,16 @@ def reach_csv_rows(report: ReachReport, filters: dict[str, str]) -> Iterator[lis
     yield ["Figure", "Key", "Value", "Definition"]
     for figure, value in figure_values(report.figures):
         yield [figure.label, figure.key, _as_text(value, _kind(value)), figure.definition]
-    for breakdown in BREAKDOWNS:
+    for breakdown in _breakdowns_of(report):
         yield []
         yield [breakdown.title]
         yield [column.header for column in breakdown.columns]
         for row in getattr(report, breakdown.attribute):
             yield [_as_text(column.value(row), column.kind) for column in breakdown.columns]
+
+
+def _breakdowns_of(report: ReachReport) -> list[Breakdown]:
+    return [b for b in BREAKDOWNS if not b.optional or getattr(report, b.attribute)]
 
 
 def _kind(value: object) -> str:
@@ -310,7 +333,7 @@ def reach_xlsx(report: ReachReport, filters: dict[str, str]) -> bytes:
     _text(summary.cell(row=row, column=1), SCOPE_NOTE)
     _widths(summary, [28, 44, 90])
 
-    for breakdown in BREAKDOWNS:
+    for breakdown in _breakdowns_of(report):
         sheet = workbook.create_sheet(breakdown.title)
         for column, spec in enumerate(breakdown.columns, start=1):
             _text(sheet.cell(row=1, column=column), spec.header).font = BOLD

@@ -39,6 +39,12 @@ class ReachScope:
     # District coordinators see only their districts' staff and headcounts naming them.
     district_ids: tuple[int, ...] | None = None
 
+    @property
+    def is_alliance_wide(self) -> bool:
+        """Every provider, not narrowed to districts: an Alliance admin's whole view, the one
+        that also shows each provider's figures."""
+        return self.provider_ids is None and self.district_ids is None
+
     @classmethod
     def fiscal_year(cls, year: int, **kwargs) -> "ReachScope":
         start, end = fiscal_year_bounds(year)

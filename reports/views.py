@@ -38,11 +38,7 @@ def reach(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/reach.html", context, status=400)
     scope = form.scope()
-    # Alliance admins looking at every provider also get each provider's figures.
-    per_provider = (
-        form.provider_ids is None and form.district_ids is None and not scope.provider_ids
-    )
-    report = reach_report(scope, per_provider=per_provider)
+    report = reach_report(scope, per_provider=scope.is_alliance_wide)
     sort, query = tables.requested_sort(request.GET), form.query_string()
     is_coordinator_view = form.district_ids is not None
     sessions = [r for r in report.by_session if r.delivered or not is_coordinator_view]

@@ -66,8 +66,10 @@ def test_the_json_has_every_figure_every_breakdown_and_the_scope(data, api_clien
         "by_session",
         "by_delivery",
         "turnkey_multiplier",
+        "by_provider",
         "scope",
     ]
+    assert body["by_provider"] == []  # staff see one provider: no per-provider table
     assert _figures(body) == {
         "sessions_delivered": 3,
         "staff_trained": 4,

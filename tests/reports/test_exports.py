@@ -24,7 +24,7 @@ from reports.exports import (
     reach_xlsx,
 )
 from reports.selectors import ReachScope, reach_report
-from tests.factories import educator
+from tests.factories import alliance_admin, educator
 from tests.reports.data import build_reach_data, confirmed, mark, past_session
 from tests.reports.readback import (
     csv_figures,
@@ -109,6 +109,10 @@ def test_every_breakdown_row_agrees_between_the_json_the_csv_and_the_xlsx(data, 
     )
     for breakdown in BREAKDOWNS:
         json_rows = body[breakdown.attribute]
+        if breakdown.optional:
+            assert json_rows == [] and breakdown.title not in sections
+            assert breakdown.title not in workbook.sheetnames
+            continue
         assert json_rows, breakdown.attribute
         header, *csv_rows = sections[breakdown.title]
         sheet_rows = list(workbook[breakdown.title].iter_rows(values_only=True))
@@ -121,6 +125,44 @@ def test_every_breakdown_row_agrees_between_the_json_the_csv_and_the_xlsx(data, 
                     expected = _as_text(json_row[columns[column.header]])
                     in_sheet = _as_text(sheet_row[index], hours=column.kind == HOURS)
                     assert expected == csv_row[index] == in_sheet
+
+
+def test_an_alliance_admin_gets_each_providers_figures_in_the_json_the_csv_and_the_xlsx(
+    data, api_client
+):
+    api_client.force_authenticate(alliance_admin())
+    params = _params(data)
+    body = api_client.get("/api/v1/reports/reach/", params).json()
+    sections = csv_sections(
+        api_client.get("/api/v1/reports/reach/", {**params, "format": "csv"}).content.decode()
+    )
+    sheet = xlsx_workbook(
+        api_client.get("/api/v1/reports/reach/", {**params, "format": "xlsx"}).content
+    )["By provider"]
+
+    rows = body["by_provider"]
+    assert [row["provider"] for row in rows] == sorted(
+        [data.provider.short_name, data.other_provider.short_name]
+    )
+    keys = [f.key for f in FIGURES]
+    for row in rows:
+        # Each provider's row is that provider's own report.
+        slug = next(
+            p.slug for p in (data.provider, data.other_provider) if p.short_name == row["provider"]
+        )
+        alone = api_client.get("/api/v1/reports/reach/", {**params, "provider": slug}).json()
+        assert {k: row[k] for k in keys} == {k: alone[k] for k in keys}
+    assert sum(row["completions"] for row in rows) == body["completions"]
+    header, *csv_rows = sections["By provider"]
+    sheet_rows = list(sheet.iter_rows(values_only=True))
+    assert header == list(sheet_rows[0]) == [c.header for c in BREAKDOWNS[-1].columns]
+    by_header = dict(zip(header, range(len(header)), strict=True))
+    for row, csv_row, sheet_row in zip(rows, csv_rows, sheet_rows[1:], strict=True):
+        assert csv_row[0] == sheet_row[0] == row["provider"]
+        assert csv_row[by_header["Completions"]] == str(row["completions"])
+        assert sheet_row[by_header["Completions"]] == row["completions"]
+        assert csv_row[by_header["PD hours"]] == row["pd_hours"]
+        assert csv_row[by_header["Free districts"]] == str(row["free_districts"])
 
 
 JSON_KEYS = {  # breakdown: {export column: JSON key} for the columns that are the same value
@@ -203,7 +245,7 @@ def test_the_csv_starts_with_the_filters_and_has_a_section_per_breakdown(data):
     assert [title for title in sections if title] == [
         "Reach report",
         "Figures",
-        *[b.title for b in BREAKDOWNS],
+        *[b.title for b in BREAKDOWNS if not b.optional],
     ]
     definitions = {row[1]: row[3] for row in sections["Figures"][1:]}
     assert definitions == {f.key: f.definition for f in FIGURES}
