@@ -218,9 +218,12 @@ def recompute_session(*, session: Session, now: dt.datetime | None = None) -> No
 @seat_transaction
 def update_session(*, session: Session, by: User | None, **changes) -> Session:
     """registrations.services.update_session (catalog rules, seats, invites), then the
-    completions that depend on the session's meetings, threshold and trainers."""
+    completions, when the change touches what they depend on: meetings, threshold, trainers."""
     session = registration_services.update_session(session=session, by=by, **changes)
-    recompute_session(session=session, now=changes.get("now"))
+    if {"meetings", "trainers", "completion_threshold"} & {
+        name for name, value in changes.items() if value is not None
+    }:
+        recompute_session(session=session, now=changes.get("now"))
     return session
 
 

@@ -271,7 +271,10 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         lengths, the threshold and who trains, so attendance recomputes them (credited
         minutes, certificates) in the same transaction."""
         super().save_related(request, form, formsets, change)
-        if change:
+        inputs_changed = {"completion_threshold", "trainers"} & set(form.changed_data) or any(
+            formset.has_changed() for formset in formsets if formset.model is Meeting
+        )
+        if change and inputs_changed:
             from attendance.services import recompute_session
 
             recompute_session(session=form.instance)

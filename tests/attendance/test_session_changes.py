@@ -5,6 +5,8 @@ wherever the change is made (service, API, admin)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,3 +227,35 @@ def test_a_change_of_an_unrelated_field_leaves_certificates_alone():
     certificate.refresh_from_db()
     assert certificate.revoked_at is None and certificate.credited_minutes == 180
     assert Certificate.objects.count() == 1
+
+
+def _updates_cost(size):
+    session = _session(lengths=(3,))
+    for _ in range(size):
+        _mark(session, confirmed(session), [P])
+    staff = _staff(session)
+    with CaptureQueriesContext(connection) as queries:
+        update_session(session=session, by=staff, notes="Bring a laptop")
+    return len(queries)
+
+
+def test_an_unrelated_change_costs_the_same_queries_for_2_and_20_attendees():
+    assert _updates_cost(2) == _updates_cost(20)
+
+
+def test_the_admin_recomputes_nothing_when_only_the_notes_change(client, monkeypatch):
+    session = _session(threshold=100)
+    registration = confirmed(session)
+    _mark(session, registration, [P, P])
+    client.force_login(_staff(session))
+    calls = []
+    monkeypatch.setattr("attendance.services.recompute_session", lambda **kw: calls.append(kw))
+    times = [(m.starts_at, m.ends_at) for m in _times(session)]
+    data = _admin_post(session, times, threshold=100) | {"notes": "Room 12"}
+
+    answer = client.post(reverse("admin:courses_session_change", args=[session.pk]), data)
+
+    assert answer.status_code == 302, answer.text[:2000]
+    session.refresh_from_db()
+    assert session.notes == "Room 12"
+    assert calls == []
