@@ -4,6 +4,7 @@ Threads each hold their own database connection and start together at a barrier.
 test removes the lock and shows the same load oversells, so these tests can fail.
 """
 
+import contextlib
 import threading
 import time
 
@@ -23,6 +24,28 @@ pytestmark = [
     ),
 ]
 Status = Registration.Status
+
+
+@contextlib.contextmanager
+def _row_locked_elsewhere(session):
+    """Another connection holds the session row (FOR UPDATE) until the block ends."""
+    import psycopg
+    from django.conf import settings as django_settings
+
+    db = django_settings.DATABASES["default"]
+    holder = psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        dbname=db["NAME"],
+        autocommit=False,
+    )
+    try:
+        holder.execute("SELECT id FROM courses_session WHERE id = %s FOR UPDATE", [session.pk])
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
 
 
 def _run_together(work, items):
@@ -108,32 +131,17 @@ def test_control_without_the_lock_the_same_load_oversells(monkeypatch):
 def test_a_lock_wait_that_runs_out_answers_409_with_retry_after(monkeypatch, api_client):
     """Another transaction holds the session row; the request gives up after lock_timeout and
     says so (409, Retry-After, JSON), writes nothing, and succeeds once the lock is gone."""
-    import psycopg
-    from django.conf import settings as django_settings
-
     from registrations import locking
 
     monkeypatch.setattr(locking, "LOCK_TIMEOUT", "300ms")
     session, person = SessionFactory(capacity=5), educator()
-    db = django_settings.DATABASES["default"]
-    holder = psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname=db["NAME"],
-        autocommit=False,
-    )
-    try:
-        holder.execute("SELECT id FROM courses_session WHERE id = %s FOR UPDATE", [session.pk])
+    with _row_locked_elsewhere(session):
         api_client.force_authenticate(person)
         response = api_client.post(f"/api/v1/sessions/{session.pk}/register/")
         assert response.status_code == 409
         assert response["Retry-After"] == "2"
         assert "try again" in response.json()["detail"]
         assert not Registration.objects.filter(person=person).exists()
-    finally:
-        holder.rollback()
-        holder.close()
     assert api_client.post(f"/api/v1/sessions/{session.pk}/register/").status_code == 201
 
 
@@ -142,32 +150,17 @@ def test_a_cancel_that_waits_too_long_for_the_lock_answers_409_and_changes_nothi
 ):
     """Cancelling goes through attendance.services (which also settles the certificate);
     a lock wait that runs out there is still a 409, not a 500, and nothing is cancelled."""
-    import psycopg
-    from django.conf import settings as django_settings
-
     from registrations import locking
 
     monkeypatch.setattr(locking, "LOCK_TIMEOUT", "300ms")
     session, person = SessionFactory(capacity=5), educator()
     registration = register(person=person, session=session).registration
-    db = django_settings.DATABASES["default"]
-    holder = psycopg.connect(
-        host=db["HOST"],
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        dbname=db["NAME"],
-        autocommit=False,
-    )
-    try:
-        holder.execute("SELECT id FROM courses_session WHERE id = %s FOR UPDATE", [session.pk])
+    with _row_locked_elsewhere(session):
         api_client.force_authenticate(person)
         response = api_client.post(f"/api/v1/registrations/{registration.pk}/cancel/")
         assert response.status_code == 409
         assert response["Retry-After"] == "2"
         registration.refresh_from_db()
         assert registration.status == Status.CONFIRMED
-    finally:
-        holder.rollback()
-        holder.close()
     answer = api_client.post(f"/api/v1/registrations/{registration.pk}/cancel/")
     assert answer.status_code == 200 and answer.json()["status"] == "cancelled"

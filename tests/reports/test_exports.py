@@ -97,16 +97,18 @@ def test_the_json_the_csv_the_xlsx_and_the_pdf_show_the_same_figures(data, clien
     }
 
 
+def _json_csv_xlsx(api_client, params):
+    """The report from the API as JSON, as CSV sections and as an XLSX workbook."""
+    url = "/api/v1/reports/reach/"
+    body = api_client.get(url, params).json()
+    sections = csv_sections(api_client.get(url, {**params, "format": "csv"}).content.decode())
+    workbook = xlsx_workbook(api_client.get(url, {**params, "format": "xlsx"}).content)
+    return body, sections, workbook
+
+
 def test_every_breakdown_row_agrees_between_the_json_the_csv_and_the_xlsx(data, api_client):
     api_client.force_authenticate(data.staff)
-    params = _params(data)
-    body = api_client.get("/api/v1/reports/reach/", params).json()
-    sections = csv_sections(
-        api_client.get("/api/v1/reports/reach/", {**params, "format": "csv"}).content.decode()
-    )
-    workbook = xlsx_workbook(
-        api_client.get("/api/v1/reports/reach/", {**params, "format": "xlsx"}).content
-    )
+    body, sections, workbook = _json_csv_xlsx(api_client, _params(data))
     for breakdown in BREAKDOWNS:
         json_rows = body[breakdown.attribute]
         if breakdown.optional:
@@ -132,13 +134,8 @@ def test_an_alliance_admin_gets_each_providers_figures_in_the_json_the_csv_and_t
 ):
     api_client.force_authenticate(alliance_admin())
     params = _params(data)
-    body = api_client.get("/api/v1/reports/reach/", params).json()
-    sections = csv_sections(
-        api_client.get("/api/v1/reports/reach/", {**params, "format": "csv"}).content.decode()
-    )
-    sheet = xlsx_workbook(
-        api_client.get("/api/v1/reports/reach/", {**params, "format": "xlsx"}).content
-    )["By provider"]
+    body, sections, workbook = _json_csv_xlsx(api_client, params)
+    sheet = workbook["By provider"]
 
     rows = body["by_provider"]
     assert [row["provider"] for row in rows] == sorted(
