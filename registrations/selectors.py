@@ -1,12 +1,15 @@
 """Reads of registrations: a person's own, a session's roster, the approval queue."""
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Meeting, Session
 from courses.selectors import public_sessions, with_schedule
-from organizations.permissions import roles_of
+from organizations.models import District
+from organizations.permissions import managed_provider_ids, roles_of
 
 from .models import Registration
 
@@ -77,4 +80,38 @@ def district_people(district_ids) -> QuerySet[User]:
         User.objects.filter(profile__district_id__in=district_ids, is_active=True)
         .select_related("profile")
         .order_by("last_name", "first_name", "email")
+    )
+
+
+@dataclass(frozen=True)
+class GroupChoices:
+    """What a person may choose from on the group registration page."""
+
+    coordinator: bool  # True: their own districts' people; False: staff naming a district
+    sessions: QuerySet[Session]
+    people: QuerySet[User]
+    districts: QuerySet[District]
+
+
+def group_choices(user: User) -> GroupChoices:
+    """A coordinator: open sessions, their districts and those districts' people. Provider
+    staff (and Alliance admins): their providers' open sessions and every district; people
+    are typed in by address."""
+    roles = roles_of(user)
+    if roles.district_ids:
+        return GroupChoices(
+            coordinator=True,
+            sessions=open_sessions(),
+            people=district_people(roles.district_ids),
+            districts=District.objects.filter(pk__in=roles.district_ids).order_by("name"),
+        )
+    sessions = open_sessions()
+    providers = managed_provider_ids(user)
+    if providers is not None:
+        sessions = sessions.filter(course__provider__in=providers)
+    return GroupChoices(
+        coordinator=False,
+        sessions=sessions,
+        people=User.objects.none(),
+        districts=District.objects.order_by("name"),
     )

@@ -207,7 +207,7 @@ def _certificate_note(registration: Registration) -> str:
     """What staff are told when the registration they end held a valid certificate (the
     attendance wrappers revoke it)."""
     certificate = getattr(registration, "certificate", None)  # reverse one-to-one, may be absent
-    if certificate is not None and certificate.revoked_at is None:
+    if certificate is not None and certificate.is_valid:
         return " Their certificate for this session is revoked."
     return ""
 

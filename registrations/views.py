@@ -14,8 +14,7 @@ from accounts.models import User
 from attendance.services import cancel_registration, decline_registration
 from courses.models import Session
 from courses.selectors import public_sessions
-from organizations.models import District
-from organizations.permissions import managed_provider_ids, roles_of
+from organizations.permissions import roles_of
 from pd_platform.ratelimit import rate_limit
 
 from . import ics
@@ -25,9 +24,8 @@ from .models import CalendarFeed, Invitation, Registration
 from .notifications import RELEASE_SALT
 from .selectors import (
     approval_queue,
-    district_people,
+    group_choices,
     my_registrations,
-    open_sessions,
     visible_registrations,
 )
 from .services import (
@@ -239,24 +237,13 @@ def group_registration(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     if not (roles.district_ids or roles.is_provider_staff):
         raise PermissionDenied
-    coordinator = bool(roles.district_ids)
-    if coordinator:
-        sessions = open_sessions()
-        people = district_people(roles.district_ids)
-        districts = District.objects.filter(pk__in=roles.district_ids).order_by("name")
-    else:
-        providers = managed_provider_ids(request.user)
-        sessions = open_sessions()
-        if providers is not None:
-            sessions = sessions.filter(course__provider__in=providers)
-        people = User.objects.none()
-        districts = District.objects.order_by("name")
+    choices = group_choices(request.user)
     form = GroupRegistrationForm(
         request.POST if request.method == "POST" else None,
-        sessions=sessions,
-        people=people,
-        districts=districts,
-        district_required=not coordinator,
+        sessions=choices.sessions,
+        people=choices.people,
+        districts=choices.districts,
+        district_required=not choices.coordinator,
     )
     outcomes = None
     if request.method == "POST" and form.is_valid():
@@ -283,8 +270,8 @@ def group_registration(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "outcomes": outcomes,
-            "coordinator": coordinator,
-            "choose_district": not coordinator or districts.count() > 1,
+            "coordinator": choices.coordinator,
+            "choose_district": not choices.coordinator or choices.districts.count() > 1,
         },
     )
 

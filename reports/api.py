@@ -149,15 +149,17 @@ def _figure(key: str, field_class, **kwargs):
 
 
 class ReachProviderSerializer(serializers.Serializer):
-    provider = serializers.CharField(help_text="The provider's short name.")
-    sessions_delivered = serializers.IntegerField()
-    staff_trained = serializers.IntegerField()
-    completions = serializers.IntegerField()
-    districts_reached = serializers.IntegerField()
-    youth_reached = serializers.IntegerField()
-    adults_uncounted = serializers.IntegerField()
-    pd_hours = serializers.DecimalField(max_digits=14, decimal_places=2)
-    free_districts = serializers.IntegerField()
+    """A reports.selectors.ProviderRow: the provider's name and its figures, flattened."""
+
+    provider = serializers.CharField(source="name", help_text="The provider's short name.")
+    sessions_delivered = serializers.IntegerField(source="figures.sessions_delivered")
+    staff_trained = serializers.IntegerField(source="figures.staff_trained")
+    completions = serializers.IntegerField(source="figures.completions")
+    districts_reached = serializers.IntegerField(source="figures.districts_reached")
+    youth_reached = serializers.IntegerField(source="figures.youth_reached")
+    adults_uncounted = serializers.IntegerField(source="figures.adults_uncounted")
+    pd_hours = serializers.DecimalField(source="figures.pd_hours", max_digits=14, decimal_places=2)
+    free_districts = serializers.IntegerField(source="figures.free_districts")
 
 
 class ReachReportSerializer(serializers.Serializer):
@@ -193,10 +195,7 @@ def report_data(report: ReachReport, form: ReachFilterForm) -> dict:
         "by_session": report.by_session,
         "by_delivery": report.by_delivery,
         "turnkey_multiplier": report.turnkey_multiplier,
-        "by_provider": [
-            {"provider": row.name, **{f.key: getattr(row.figures, f.key) for f in FIGURES}}
-            for row in report.by_provider
-        ],
+        "by_provider": report.by_provider,
         "scope": {
             "fiscal_year": None if form.uses_dates else form.fiscal_year(),
             "start": scope.start,
@@ -321,8 +320,7 @@ class ReachReportView(APIView):
             )
         if fmt != "json":
             return export_response(form.scope(), fmt)
-        scope = form.scope()
-        report = reach_report(scope, per_provider=scope.is_alliance_wide)
+        report = reach_report(form.scope())
         return Response(ReachReportSerializer(report_data(report, form)).data)
 
     def _check_provider(self, form: ReachFilterForm, slug: str) -> None:

@@ -3,8 +3,9 @@
 A fixed number of statements whatever the data size: named blocks select the sessions in
 scope, keep the completed registrations (by the credited minutes attendance.services stores
 on each registration), group them per person, and every figure and breakdown is an aggregate
-over those. Python only turns minutes into hours. The same SQL runs on SQLite and PostgreSQL (plain CASE, no
-LEAST; local-date bounds are computed in Python and passed as UTC instants).
+over those. Python only turns minutes into hours. The same SQL runs on SQLite and
+PostgreSQL (plain CASE, no LEAST; local-date bounds are computed in Python and passed as UTC
+instants).
 
 Definitions, in short: a session is in scope when its first meeting's local date is in the
 period and it is not cancelled. A registration is completed when it is confirmed, its person
@@ -229,7 +230,7 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
            r.credited_minutes AS minutes
     FROM {T["registration"]} r
     JOIN scope_sessions ss ON ss.id = r.session_id
-    WHERE r.status = 'confirmed' AND {district_reg} AND r.credited_minutes > 0
+    WHERE r.status = 'confirmed' AND {district_reg}
       AND ss.total > 0 AND r.credited_minutes * 100 >= ss.threshold * ss.total
       AND NOT EXISTS (SELECT 1 FROM {T["trainers"]} t
                       WHERE t.session_id = r.session_id AND t.user_id = r.person_id)""",
@@ -618,10 +619,13 @@ ORDER BY p.short_name, p.id
     ]
 
 
-def reach_report(scope: ReachScope, *, per_provider: bool = False) -> ReachReport:
+def reach_report(scope: ReachScope, *, per_provider: bool | None = None) -> ReachReport:
     """Every figure and breakdown of `scope`, a fixed number of queries whatever the data
-    size: the building blocks are computed once into temporary tables, then read six times
-    (seven with `per_provider`, the Alliance admins' table of each provider's figures)."""
+    size: the building blocks are computed once into temporary tables, then read six times,
+    seven with each provider's figures (`per_provider`; by default when the scope is the
+    Alliance admins' whole view)."""
+    if per_provider is None:
+        per_provider = scope.is_alliance_wide
     with _materialized(scope):
         _MATERIALIZED.scope = scope
         try:

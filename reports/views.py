@@ -16,7 +16,7 @@ from .charts import bar_chart
 from .coordinator import EXPECTED_HOURS, staff_hours
 from .exports import FIGURES  # one wording of the definitions everywhere
 from .forms import ANY_DELIVERY, PERIOD_FIELDS, ReachCompareForm, ReachFilterForm, fiscal_year_label
-from .selectors import ReachScope, reach_figures, reach_report
+from .selectors import ReachReport, ReachScope, reach_figures, reach_report
 
 # Each figure with its definition in plain words (DESIGN.md, "Reach report").
 CHART_ROWS = 30
@@ -38,7 +38,7 @@ def reach(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "reports/reach.html", context, status=400)
     scope = form.scope()
-    report = reach_report(scope, per_provider=scope.is_alliance_wide)
+    report = reach_report(scope)
     sort, query = tables.requested_sort(request.GET), form.query_string()
     is_coordinator_view = form.district_ids is not None
     sessions = [r for r in report.by_session if r.delivered or not is_coordinator_view]
@@ -108,8 +108,8 @@ def _chart_label(row, label_attr: str) -> str:
 
 
 def _block(spec: tables.TableSpec, rows: list, label_attr: str, sort, query: str) -> dict:
-    """A breakdown table and the chart of its completions, in the table's order (the first
-    CHART_ROWS rows: a longer chart would be a wall of bars; the table has them all)."""
+    """A breakdown table (its first TABLE_ROWS rows) and the chart of its completions, in the
+    table's order (the first CHART_ROWS rows: a longer chart would be a wall of bars)."""
     table = tables.build_table(spec, rows, sort=sort, query=query, limit=TABLE_ROWS)
     shown = table.objects[:CHART_ROWS]
     description = "The table beside the chart lists the same figures."
@@ -127,7 +127,7 @@ def _block(spec: tables.TableSpec, rows: list, label_attr: str, sort, query: str
     }
 
 
-def _provider_table(report, sort, query) -> tables.Table | None:
+def _provider_table(report: ReachReport, sort, query) -> tables.Table | None:
     if not report.by_provider:
         return None
     return tables.build_table(tables.BY_PROVIDER, report.by_provider, sort=sort, query=query)

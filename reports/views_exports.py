@@ -35,7 +35,7 @@ def filename(scope: ReachScope, suffix: str) -> str:
 
 def export_response(scope: ReachScope, fmt: str) -> HttpResponse:
     """The report of `scope` as a download in `fmt` (csv, xlsx or pdf)."""
-    report = reach_report(scope, per_provider=scope.is_alliance_wide)
+    report = reach_report(scope)
     body = RENDERERS[fmt](report, describe_scope(scope))
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename(scope, "." + fmt)}"'

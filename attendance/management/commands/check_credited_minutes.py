@@ -34,8 +34,5 @@ class Command(BaseCommand):
                 "run with --fix to recompute them."
             )
         with transaction.atomic():
-            recompute_completion(
-                registration_ids=stale,
-                reason="Attendance was corrected; the session is no longer completed.",
-            )
+            recompute_completion(registration_ids=stale)
         self.stdout.write(f"Recomputed {len(stale)} registration(s) and their certificates.")
