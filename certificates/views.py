@@ -15,20 +15,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from courses.dates import today
 from courses.models import Session
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids
+from pd_platform.downloads import csv_response
 from registrations.models import Registration
 
 from .models import Certificate
 from .pdf import render_certificate
 from .selectors import (
+    Transcript,
     certificate_by_code,
     certificates_with_details,
     facts_of,
+    issued_transcript_by_code,
     transcript,
+    transcript_check,
 )
+from .services import issue_transcript
 from .transcript import transcript_csv, transcript_pdf
 
 
@@ -111,7 +115,8 @@ def session_certificates_zip(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @login_required
 def my_transcript(request: HttpRequest, fmt: str) -> HttpResponse:
-    return _transcript_response(transcript(request.user), fmt, "transcript", scope="")
+    person = request.user
+    return _transcript_response(person, transcript(person), fmt, "transcript", scope="")
 
 
 @require_GET
@@ -133,13 +138,31 @@ def staff_transcript(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             raise Http404("No person found.")
         names = Provider.objects.filter(pk__in=provider_ids).values_list("short_name", flat=True)
         scope = f"Certificates from sessions of {', '.join(sorted(names))} only."
-    return _transcript_response(
-        transcript(person, provider_ids=provider_ids), fmt, f"transcript-{person.pk}", scope=scope
-    )
+    data = transcript(person, provider_ids=provider_ids)
+    return _transcript_response(person, data, fmt, f"transcript-{person.pk}", scope=scope)
 
 
-def _transcript_response(data, fmt: str, filename: str, *, scope: str) -> HttpResponse:
+def _transcript_response(
+    person: User, data: Transcript, fmt: str, filename: str, *, scope: str
+) -> HttpResponse:
     if fmt == "csv":
-        return _attachment(transcript_csv(data), "text/csv; charset=utf-8", f"{filename}.csv")
-    body = transcript_pdf(data, as_of=today(), scope=scope)
-    return _attachment(body, "application/pdf", f"{filename}.pdf")
+        return csv_response(transcript_csv(data), f"{filename}.csv")
+    issued = issue_transcript(person=person, transcript=data, scope=scope)
+    return _attachment(transcript_pdf(data, issued=issued), "application/pdf", f"{filename}.pdf")
+
+
+@require_GET
+@never_cache
+def transcript_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public: the transcript as it was issued, with the certificates revoked since flagged;
+    404 for an unknown (or altered) code."""
+    issued = issued_transcript_by_code(code)
+    if issued is None:
+        response = render(
+            request, "certificates/transcript_verify.html", {"code": code}, status=404
+        )
+    else:
+        context = {"issued": issued, "check": transcript_check(issued)}
+        response = render(request, "certificates/transcript_verify.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
