@@ -23,6 +23,7 @@ from registrations.models import Registration
 
 from .models import Certificate
 from .pdf import render_certificate
+from .permissions import can_download_certificate
 from .selectors import (
     Transcript,
     certificate_by_code,
@@ -36,21 +37,6 @@ from .services import issue_transcript
 from .transcript import transcript_csv, transcript_pdf
 
 
-def _is_trainer(user: User, session: Session) -> bool:
-    # Not attendance.permissions.is_trainer_of: attendance sits above certificates.
-    return any(trainer.pk == user.pk for trainer in session.trainers.all())
-
-
-def _may_download(user: User, certificate: Certificate) -> bool:
-    """The certificate's owner, its provider's staff (Alliance admins too), its trainers."""
-    session = certificate.registration.session
-    return (
-        certificate.registration.person_id == user.pk
-        or can_manage_provider(user, session.course.provider_id)
-        or _is_trainer(user, session)
-    )
-
-
 def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -62,7 +48,7 @@ def _attachment(body: bytes | str, content_type: str, filename: str) -> HttpResp
 @login_required
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = get_object_or_404(certificates_with_details(), pk=pk)
-    if not _may_download(request.user, certificate):
+    if not can_download_certificate(request.user, certificate):
         raise Http404("No certificate found.")
     if not certificate.is_valid:
         context = {"facts": facts_of(certificate), "certificate": certificate}
