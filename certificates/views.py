@@ -6,15 +6,18 @@ tell anyone which certificates or people exist.
 """
 
 import io
+import re
 import zipfile
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from courses.dates import LOCAL_TZ
 from courses.models import Session
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids
@@ -85,16 +88,31 @@ def session_certificates_zip(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("No session found.")
     certificates = certificates_with_details(
         Certificate.objects.filter(registration__session=session, revoked_at__isnull=True)
-    ).order_by("number")
+    ).order_by("registration__person__last_name", "registration__person__first_name", "number")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for certificate in certificates:
-            # A fixed timestamp keeps the archive the same for the same certificates.
-            entry = zipfile.ZipInfo(f"certificate-{certificate.number}.pdf", (1980, 1, 1, 0, 0, 0))
+            # Dated by the issue (local time), so the files sort and read as issued; the
+            # same certificates still give the same archive.
+            issued = timezone.localtime(certificate.issued_at, LOCAL_TZ)
+            entry = zipfile.ZipInfo(_zip_entry_name(certificate), issued.timetuple()[:6])
             archive.writestr(entry, render_certificate(certificate))
     return _attachment(
         buffer.getvalue(), "application/zip", f"session-{session.pk}-certificates.zip"
     )
+
+
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def _zip_entry_name(certificate: Certificate) -> str:
+    """ "Rivera, Jordan - EDADVANCE-2026-000032.pdf": sorts by person in a file list; unique
+    by the certificate number; no character a file system refuses."""
+    person = certificate.registration.person
+    name = ", ".join(part for part in (person.last_name, person.first_name) if part.strip())
+    name = " ".join(_UNSAFE_IN_FILE_NAMES.sub(" ", name).split()).strip(". ")
+    number = _UNSAFE_IN_FILE_NAMES.sub("-", certificate.number)
+    return f"{name[:80]} - {number}.pdf" if name else f"{number}.pdf"
 
 
 @require_GET

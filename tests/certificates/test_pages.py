@@ -157,10 +157,15 @@ def test_a_revoked_certificate_is_410_with_a_page_saying_so(client, certificate)
 # A session's ZIP ----------------------------------------------------------------------------
 
 
-def test_the_zip_has_one_pdf_per_valid_certificate(client, learn):
+def test_the_zip_has_one_pdf_per_valid_certificate_named_by_person(client, learn):
     trainer = UserFactory()
     session = past_session(course=CourseFactory(provider=learn), trainers=[trainer])
-    certificates = [completed(session) for _ in range(3)]
+    people = [
+        educator(first_name="Jordan", last_name="Rivera"),
+        educator(first_name="José", last_name="Muñoz"),
+        educator(first_name="Sam", last_name='O"Brien/Ops'),
+    ]
+    certificates = [completed(session, person) for person in people]
     _revoke_by_correction(completed(session))
     confirmed(session)  # no attendance, no certificate
     url = reverse("certificates:session_zip", kwargs={"pk": session.pk})
@@ -171,8 +176,15 @@ def test_the_zip_has_one_pdf_per_valid_certificate(client, learn):
         assert response["Content-Type"] == "application/zip"
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
             names = archive.namelist()
-            assert sorted(names) == sorted(f"certificate-{c.number}.pdf" for c in certificates)
+            assert names == [
+                f"Muñoz, José - {certificates[1].number}.pdf",
+                f"O Brien Ops, Sam - {certificates[2].number}.pdf",
+                f"Rivera, Jordan - {certificates[0].number}.pdf",
+            ]
             assert all(archive.read(name).startswith(b"%PDF-") for name in names)
+            issued = timezone.localtime(certificates[0].issued_at, LOCAL_TZ)
+            info = archive.getinfo(names[2])
+            assert info.date_time == (*issued.timetuple()[:5], issued.second // 2 * 2)
 
 
 def test_the_zip_is_404_for_everyone_else(client, learn):
