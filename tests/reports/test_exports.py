@@ -101,7 +101,9 @@ def _json_csv_xlsx(api_client, params):
     """The report from the API as JSON, as CSV sections and as an XLSX workbook."""
     url = "/api/v1/reports/reach/"
     body = api_client.get(url, params).json()
-    sections = csv_sections(api_client.get(url, {**params, "format": "csv"}).content.decode("utf-8-sig"))
+    sections = csv_sections(
+        api_client.get(url, {**params, "format": "csv"}).content.decode("utf-8-sig")
+    )
     workbook = xlsx_workbook(api_client.get(url, {**params, "format": "xlsx"}).content)
     return body, sections, workbook
 
@@ -213,7 +215,9 @@ def test_the_detail_csv_adds_up_to_the_completions_and_the_pd_hours(data, client
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="reach-')
-    header, *rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    header, *rows = list(
+        csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert header == HEADER
     report = reach_report(_scope(data))
     assert len(rows) == report.figures.completions == 4
@@ -390,7 +394,9 @@ def test_the_detail_download_costs_the_same_queries_for_10_and_100_completions(c
             mark(session, marks, data.staff)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("reports:detail"), _params(data))
-            rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+            rows = list(
+                csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+            )
         counts.append(len(queries))
         assert len(rows) - 1 == reach_report(_scope(data)).figures.completions
     assert len(rows) - 1 >= 100
