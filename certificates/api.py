@@ -3,6 +3,7 @@ contract). Certificates change only through certificates.services (called by att
 this module only reads."""
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import Certificate
-from .selectors import certificate_by_code, facts_of
+from .pdf import render_certificate
+from .permissions import can_download_certificate
+from .selectors import certificate_by_code, certificates_with_details, facts_of
 
 VALID, REVOKED = "valid", "revoked"
 
@@ -54,6 +57,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "issued_at",
             "revoked_at",
             "pdf_url",
+            "page_url",
             "verify_url",
         ]
         read_only_fields = fields
@@ -65,7 +69,15 @@ class CertificateSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
+    page_url = serializers.SerializerMethodField(
+        help_text="The PDF for a browser signed in to the site (session cookie)."
+    )
+
     def get_pdf_url(self, certificate: Certificate) -> str:
+        """The API's PDF download, which takes the same token as this list."""
+        return self._absolute(reverse("api-certificate-pdf", kwargs={"pk": certificate.pk}))
+
+    def get_page_url(self, certificate: Certificate) -> str:
         return self._absolute(reverse("certificates:pdf", kwargs={"pk": certificate.pk}))
 
     def get_verify_url(self, certificate: Certificate) -> str:
@@ -111,6 +123,40 @@ class MyCertificatesView(generics.ListAPIView):
             .select_related("registration__session__course__provider")
             .order_by("-issued_at", "-pk")
         )
+
+
+class CertificatePdfView(APIView):
+    """The certificate's PDF for a client holding an API token (or a session): its owner, its
+    provider's staff and its trainers, like the page; 404 for everyone else."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Download a certificate as PDF",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The certificate of completion."
+            ),
+            401: OpenApiResponse(CertificateErrorSerializer, description="Not signed in."),
+            404: OpenApiResponse(
+                CertificateErrorSerializer, description="No certificate you may see."
+            ),
+            410: OpenApiResponse(
+                CertificateErrorSerializer, description="The certificate was revoked."
+            ),
+        },
+    )
+    def get(self, request, pk: int):
+        certificate = certificates_with_details().filter(pk=pk).first()
+        if certificate is None or not can_download_certificate(request.user, certificate):
+            raise NotFound("No certificate found.")
+        if not certificate.is_valid:
+            return Response({"detail": "This certificate was revoked."}, status=410)
+        response = HttpResponse(render_certificate(certificate), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="certificate-{certificate.number}.pdf"'
+        )
+        return response
 
 
 class VerifyCertificateView(APIView):

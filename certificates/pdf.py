@@ -117,10 +117,10 @@ def _draw_footer(canvas: Canvas, facts: CertificateFacts) -> None:
     _left(
         canvas, facts.verify_url, x, 52, 8, color=MUTED, max_width=PAGE_WIDTH - 64 - QR_SIZE - x - 8
     )
-    _draw_qr(canvas, facts.verify_url, PAGE_WIDTH - 48 - QR_SIZE, 44, QR_SIZE)
+    draw_qr(canvas, facts.verify_url, PAGE_WIDTH - 48 - QR_SIZE, 44, QR_SIZE)
 
 
-def _draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
+def draw_qr(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
     """The QR code of `value` with its four-module quiet zone, as one filled path."""
     widget = QrCodeWidget(value, barLevel="M", barWidth=size, barHeight=size)
     code = widget.qr

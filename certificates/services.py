@@ -6,11 +6,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from courses.dates import local_date
 from courses.models import CertifiedTrainer
 from courses.services import certify_trainer
 from registrations.models import Registration
 
-from .models import Certificate
+from .models import Certificate, IssuedTranscript
+from .selectors import Transcript
 
 
 def _number(certificate: Certificate, registration: Registration) -> str:
@@ -71,6 +74,23 @@ def revoke_certificate(
         revoked_reason="Completion of the training was corrected.",
     )
     return certificate
+
+
+@transaction.atomic
+def issue_transcript(
+    *, person: User, transcript: Transcript, scope: str = "", now: dt.datetime | None = None
+) -> IssuedTranscript:
+    """Keep `transcript` (of `person`) as issued now, for its verify page. Downloading the same
+    transcript again on the same local day gives back the one already issued, so repeated
+    downloads neither pile up rows nor differ."""
+    now = now or timezone.now()
+    content = transcript.as_snapshot()
+    latest = IssuedTranscript.objects.filter(person=person, scope=scope).first()
+    if latest and latest.content == content and local_date(latest.issued_at) == local_date(now):
+        return latest
+    return IssuedTranscript.objects.create(
+        person=person, issued_at=now, scope=scope[:300], content=content
+    )
 
 
 def _notify(certificate: Certificate, kind: str) -> None:

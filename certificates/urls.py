@@ -6,6 +6,7 @@ app_name = "certificates"
 urlpatterns = [
     path("certificates/<int:pk>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/verify/<str:code>/", views.verify, name="verify"),
+    path("transcripts/verify/<str:code>/", views.transcript_verify, name="transcript_verify"),
     path(
         "staff/sessions/<int:pk>/certificates.zip",
         views.session_certificates_zip,

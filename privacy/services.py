@@ -4,8 +4,9 @@ What stays, anonymized through the user row (no email, no name, no password): pa
 registrations with their district, school and position snapshots (reach reports already
 reported count them and must not change), attendance, certificates (they still verify, without
 a name) and trainer certifications. What goes: email addresses, social sign-ins, the API token,
-the calendar feed, the profile (certification number included), open invitations to the
-address, and every sign-in session. Active registrations for sessions that have not started
+the calendar feed, the profile (certification number included), the transcripts issued (their
+snapshots hold the name, school and certification number: their verify pages then say not
+found), open invitations to the address, and every sign-in session. Active registrations for sessions that have not started
 are cancelled through registrations.services, so their seats go to the waitlist at once.
 """
 
@@ -23,6 +24,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from certificates.models import IssuedTranscript
 from courses.models import Session
 from organizations.models import Profile, Role
 from registrations.models import CalendarFeed, Invitation, Registration
@@ -87,6 +89,7 @@ def delete_personal_data(*, person: User, now: dt.datetime | None = None) -> Use
     Token.objects.filter(user=person).delete()
     CalendarFeed.objects.filter(person=person).delete()
     Profile.objects.filter(user=person).delete()
+    IssuedTranscript.objects.filter(person=person).delete()
     Invitation.objects.filter(email__iexact=original_email, registration__isnull=True).delete()
     Invitation.objects.filter(registration__person=person).update(email=placeholder_email(person))
     _end_login_sessions(person, now=now)

@@ -30,7 +30,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,6 +46,7 @@ from courses.models import Session
 from courses.selectors import session_details, with_availability, with_schedule
 from organizations.models import Provider
 from organizations.permissions import managed_provider_ids, roles_of
+from pd_platform.downloads import csv_response
 
 from . import exports
 from .locking import RETRY_AFTER_SECONDS, SessionBusy
@@ -301,9 +301,7 @@ def capacity(request: HttpRequest, pk: int) -> HttpResponse:
 def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(_managed_sessions(request.user), pk=pk)
     rows = exports.roster_rows(_session_registrations(session))
-    response = HttpResponse("".join(exports.csv_lines(rows)), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-roster.csv"'
-    return response
+    return csv_response("".join(exports.csv_lines(rows)), f"session-{session.pk}-roster.csv")
 
 
 # Billing -----------------------------------------------------------------------------------
@@ -419,9 +417,8 @@ def billing_csv(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     registrations = _billable(request.user, **data).iterator(chunk_size=EXPORT_CHUNK_SIZE)
     rows = exports.billing_rows(registrations, with_provider=_with_provider_column(request.user))
-    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")
     scope = f"-{data['provider'].slug}" if data.get("provider") else ""
-    response["Content-Disposition"] = (
-        f'attachment; filename="billing{scope}-{data["start"]:%Y-%m-%d}-{data["end"]:%Y-%m-%d}.csv"'
+    return csv_response(
+        exports.csv_lines(rows),
+        f"billing{scope}-{data['start']:%Y-%m-%d}-{data['end']:%Y-%m-%d}.csv",
     )
-    return response

@@ -3,10 +3,11 @@ detail CSV (one row per completed registration). Same filters and permissions as
 (reports.forms, reports.permissions); the API's `format=` answers with the same responses."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from organizations.models import Provider
+from pd_platform.downloads import CSV_CONTENT_TYPE, csv_response
 from registrations.exports import csv_lines
 
 from .detail import detail_rows
@@ -15,7 +16,7 @@ from .forms import ReachFilterForm
 from .selectors import ReachScope, reach_report
 
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": CSV_CONTENT_TYPE,
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
@@ -37,6 +38,8 @@ def export_response(scope: ReachScope, fmt: str) -> HttpResponse:
     """The report of `scope` as a download in `fmt` (csv, xlsx or pdf)."""
     report = reach_report(scope)
     body = RENDERERS[fmt](report, describe_scope(scope))
+    if fmt == "csv":
+        return csv_response(body, filename(scope, ".csv"))
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{filename(scope, "." + fmt)}"'
     return response
@@ -82,8 +85,4 @@ def detail(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return bad_filters(form)
     scope = form.scope()
-    response = StreamingHttpResponse(
-        csv_lines(detail_rows(scope)), content_type=CONTENT_TYPES["csv"]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename(scope, "-detail.csv")}"'
-    return response
+    return csv_response(csv_lines(detail_rows(scope)), filename(scope, "-detail.csv"))

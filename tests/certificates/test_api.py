@@ -3,11 +3,19 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from attendance.services import AttendanceEntry, record_attendance
 from certificates.models import Certificate
 from registrations.models import Registration
-from tests.factories import CourseFactory, SessionFactory, UserFactory, educator, in_days
+from tests.factories import (
+    PASSWORD,
+    CourseFactory,
+    SessionFactory,
+    UserFactory,
+    educator,
+    in_days,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +58,17 @@ def _as(api_client, user):
     return api_client
 
 
+def _token_client(person) -> APIClient:
+    """A script's client: a key from POST /api/v1/auth/token/, no session cookie."""
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"email": person.email, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    return client
+
+
 # --- my certificates -------------------------------------------------------------------------
 
 
@@ -75,7 +94,8 @@ def test_the_list_shows_my_certificates_valid_and_revoked_and_nobody_elses(api_c
     assert mine["session"] == kept.registration.session_id
     assert mine["hours"] == "3.00"
     assert mine["issued_at"]
-    assert mine["pdf_url"] == f"http://testserver/certificates/{kept.pk}.pdf"
+    assert mine["pdf_url"] == f"http://testserver/api/v1/certificates/{kept.pk}/pdf/"
+    assert mine["page_url"] == f"http://testserver/certificates/{kept.pk}.pdf"
     assert mine["verify_url"] == f"http://testserver{kept.get_verify_path()}"
 
 
@@ -167,3 +187,35 @@ def test_the_certificates_api_is_in_the_schema(api_client):
     assert {"200", "401"} <= set(paths["/api/v1/certificates/"]["get"]["responses"])
     verify = paths["/api/v1/certificates/verify/{code}/"]["get"]["responses"]
     assert {"200", "404"} <= set(verify)
+
+
+# --- the PDF for token clients ----------------------------------------------------------------
+
+
+def test_a_token_client_follows_pdf_url_to_the_pdf():
+    me = educator()
+    certificate = _completed(me)
+    client = _token_client(me)
+    [listed] = client.get("/api/v1/certificates/").json()["results"]
+    response = client.get(listed["pdf_url"])
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert f"certificate-{certificate.number}.pdf" in response["Content-Disposition"]
+
+
+def test_the_api_pdf_is_404_for_another_persons_token_and_401_anonymous():
+    certificate = _completed(educator())
+    url = f"/api/v1/certificates/{certificate.pk}/pdf/"
+    response = _token_client(educator()).get(url)
+    assert response.status_code == 404 and "detail" in response.json()
+    response = APIClient().get(url)
+    assert response.status_code == 401 and "detail" in response.json()
+
+
+def test_the_api_pdf_of_a_revoked_certificate_is_410():
+    me = educator()
+    certificate = _completed(me)
+    _mark(certificate.registration, "absent")
+    response = _token_client(me).get(f"/api/v1/certificates/{certificate.pk}/pdf/")
+    assert response.status_code == 410 and "revoked" in response.json()["detail"]

@@ -8,6 +8,7 @@ import zipfile
 import pypdf
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -156,10 +157,15 @@ def test_a_revoked_certificate_is_410_with_a_page_saying_so(client, certificate)
 # A session's ZIP ----------------------------------------------------------------------------
 
 
-def test_the_zip_has_one_pdf_per_valid_certificate(client, learn):
+def test_the_zip_has_one_pdf_per_valid_certificate_named_by_person(client, learn):
     trainer = UserFactory()
     session = past_session(course=CourseFactory(provider=learn), trainers=[trainer])
-    certificates = [completed(session) for _ in range(3)]
+    people = [
+        educator(first_name="Jordan", last_name="Rivera"),
+        educator(first_name="José", last_name="Muñoz"),
+        educator(first_name="Sam", last_name='O"Brien/Ops'),
+    ]
+    certificates = [completed(session, person) for person in people]
     _revoke_by_correction(completed(session))
     confirmed(session)  # no attendance, no certificate
     url = reverse("certificates:session_zip", kwargs={"pk": session.pk})
@@ -170,8 +176,15 @@ def test_the_zip_has_one_pdf_per_valid_certificate(client, learn):
         assert response["Content-Type"] == "application/zip"
         with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
             names = archive.namelist()
-            assert sorted(names) == sorted(f"certificate-{c.number}.pdf" for c in certificates)
+            assert names == [
+                f"Muñoz, José - {certificates[1].number}.pdf",
+                f"O Brien Ops, Sam - {certificates[2].number}.pdf",
+                f"Rivera, Jordan - {certificates[0].number}.pdf",
+            ]
             assert all(archive.read(name).startswith(b"%PDF-") for name in names)
+            issued = timezone.localtime(certificates[0].issued_at, LOCAL_TZ)
+            info = archive.getinfo(names[2])
+            assert info.date_time == (*issued.timetuple()[:5], issued.second // 2 * 2)
 
 
 def test_the_zip_is_404_for_everyone_else(client, learn):
@@ -209,7 +222,8 @@ def two_years(learn):
 def _csv(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # Excel's cue that the file is UTF-8
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_transcript_csv_groups_by_fiscal_year_with_totals(client, two_years):
@@ -217,15 +231,18 @@ def test_transcript_csv_groups_by_fiscal_year_with_totals(client, two_years):
     with time_machine.travel(_local(2025, 10, 1), tick=False):
         rows = _csv(client.get(reverse("certificates:my_transcript_csv")))
     assert rows[0][:6] == ["fiscal year", "course", "provider", "first date", "last date", "hours"]
-    assert [(r[0], r[1], r[3], r[5]) for r in rows[1:]] == [
-        ("FY2026", "Literacy Lab", "2025-09-15", "6.00"),
-        ("FY2026", "Total FY2026", "", "6.00"),
-        ("FY2025", "Math Workshop", "2024-10-01", "6.00"),
-        ("FY2025", "Literacy Lab", "2025-03-04", "3.00"),
-        ("FY2025", "Math Workshop", "2025-06-30", "2.00"),
-        ("FY2025", "Total FY2025", "", "11.00"),
-        ("All years", "Grand total", "", "17.00"),
+    assert rows[0][6:] == ["certificate number", "verify url", "of 18 hours a year"]
+    assert [(r[0], r[1], r[3], r[5], r[8]) for r in rows[1:]] == [
+        ("FY2026", "Literacy Lab", "2025-09-15", "6.00", ""),
+        ("FY2026", "Total FY2026", "", "6.00", "6.00 of 18 hours"),
+        ("FY2025", "Math Workshop", "2024-10-01", "6.00", ""),
+        ("FY2025", "Literacy Lab", "2025-03-04", "3.00", ""),
+        ("FY2025", "Math Workshop", "2025-06-30", "2.00", ""),
+        ("FY2025", "Total FY2025", "", "11.00", "11.00 of 18 hours"),
+        ("All years", "Grand total", "", "17.00", ""),
     ]
+    certificate = Certificate.objects.get(number=rows[1][6])
+    assert rows[1][7] == settings.SITE_URL + certificate.get_verify_path()
 
 
 def test_transcript_pdf_lists_years_and_totals(client, two_years):
@@ -239,9 +256,9 @@ def test_transcript_pdf_lists_years_and_totals(client, two_years):
         "Jordan Lee",
         "FY2026",
         "FY2025",
-        "Total FY2025",
-        "11.00",
-        "Grand total: 17.00",
+        "Total FY2025: 11.00 of 18 hours",
+        "Total FY2026: 6.00 of 18 hours",
+        "All years: 17.00 PD hours from 4 certificates",
     ):
         assert expected in text
 
@@ -256,7 +273,7 @@ def test_revoked_certificates_are_not_on_the_transcript(client, two_years):
     client.force_login(two_years)
     rows = _csv(client.get(reverse("certificates:my_transcript_csv")))
     assert "FY2026" not in {row[0] for row in rows}
-    assert rows[-1] == ["All years", "Grand total", "", "", "", "11.00", ""]
+    assert rows[-1] == ["All years", "Grand total", "", "", "", "11.00", "", "", ""]
 
 
 def test_me_shows_certificates_and_pd_hours_by_fiscal_year(client, two_years):

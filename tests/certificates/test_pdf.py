@@ -7,10 +7,18 @@ import pypdf
 import pytest
 from django.conf import settings
 
+from certificates.models import Certificate
 from certificates.pdf import render_certificate
 from certificates.selectors import certificates_with_details
 from tests.certificates.helpers import completed, past_session
-from tests.factories import CourseFactory, ProviderFactory, UserFactory, educator
+from tests.factories import (
+    CourseFactory,
+    DistrictFactory,
+    ProviderFactory,
+    UserFactory,
+    educator,
+)
+from tests.pdf_readback import assert_no_split_words, qr_codes
 
 pytestmark = pytest.mark.django_db
 
@@ -19,18 +27,6 @@ def _text(pdf: bytes) -> str:
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     return " ".join(reader.pages[0].extract_text().split())
-
-
-def _qr_texts(pdf: bytes) -> list[str]:
-    import pypdfium2
-    import zxingcpp
-
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        image = document[0].render(scale=4).to_pil()
-    finally:
-        document.close()
-    return [result.text for result in zxingcpp.read_barcodes(image)]
 
 
 @pytest.fixture
@@ -65,7 +61,7 @@ def test_the_pdf_names_the_person_course_provider_hours_number_and_code(certific
 
 
 def test_the_qr_code_holds_the_absolute_verify_url(certificate):
-    assert _qr_texts(render_certificate(certificate)) == [
+    assert qr_codes(render_certificate(certificate)) == [
         settings.SITE_URL + certificate.get_verify_path()
     ]
 
@@ -96,7 +92,7 @@ def test_names_outside_latin_1_keep_their_letters_and_long_titles_fit():
         warnings.simplefilter("error")
         pdf = render_certificate(certificate)
     assert "Łukasz Nguyễn" in _text(pdf)
-    assert _qr_texts(pdf) == [settings.SITE_URL + certificate.get_verify_path()]
+    assert qr_codes(pdf) == [settings.SITE_URL + certificate.get_verify_path()]
 
 
 def test_a_person_without_a_name_gets_no_email_on_the_certificate():
@@ -105,3 +101,30 @@ def test_a_person_without_a_name_gets_no_email_on_the_certificate():
     text = _text(render_certificate(completed(session, person)))
     assert person.email not in text
     assert "(name not given)" in text
+
+
+def test_long_realistic_values_are_never_split_and_the_qr_still_reads():
+    provider = ProviderFactory(short_name="EdAdvance", name="EdAdvance")
+    title = (
+        "Trauma-Informed Classrooms: Building Relationships, Regulation and Resilience "
+        "Across the School Day for Paraeducators and Teachers"
+    )
+    session = past_session(course=CourseFactory(provider=provider, title=title))
+    district = DistrictFactory(name="Regional School District No. 10 (Burlington and Harwinton)")
+    person = educator(first_name="Jordan", last_name="Rivera-Castellanos", district=district)
+    certificate = completed(session, person)
+    Certificate.objects.filter(pk=certificate.pk).update(number="EDADVANCE-2026-000032")
+    certificate = certificates_with_details().get(pk=certificate.pk)
+    pdf = render_certificate(certificate)
+    assert_no_split_words(
+        pdf,
+        [
+            title,
+            "Jordan Rivera-Castellanos",
+            district.name,
+            "EDADVANCE-2026-000032",
+            certificate.display_code,
+            settings.SITE_URL + certificate.get_verify_path(),
+        ],
+    )
+    assert qr_codes(pdf) == [settings.SITE_URL + certificate.get_verify_path()]

@@ -9,6 +9,7 @@ from django.core import mail
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from certificates.models import IssuedTranscript
 from courses.dates import fiscal_year_of, local_date
 from organizations.models import Profile
 from privacy.services import delete_personal_data
@@ -193,6 +194,18 @@ def test_a_deleted_persons_certificate_verifies_without_a_name(client, world):
         assert "Robin" not in body and "Quill" not in body
     assert api.json()["status"] == "valid"
     assert api.json()["name"] == "(name not given)"  # certificates.selectors.NO_NAME
+
+
+def test_a_deleted_persons_transcripts_no_longer_verify(client, world):
+    robin = world["robin"]
+    client.force_login(robin)
+    assert client.get("/me/transcript.pdf").status_code == 200
+    issued = IssuedTranscript.objects.get(person=robin)
+    delete_personal_data(person=robin)
+    client.logout()
+    response = client.get(issued.get_verify_path())
+    assert response.status_code == 404 and b"Robin" not in response.content
+    assert not IssuedTranscript.objects.filter(person=robin).exists()
 
 
 def test_a_deleted_account_cannot_sign_in(client, api_client, world):

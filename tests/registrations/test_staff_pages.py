@@ -61,7 +61,7 @@ def person(first: str, last: str = "Example"):
 
 def read_csv(response) -> list[list[str]]:
     body = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(body.decode())))
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def page_messages(response) -> list[str]:

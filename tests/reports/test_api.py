@@ -282,7 +282,7 @@ def test_format_returns_the_export_as_an_attachment(data, api_client, fmt, conte
 def test_each_export_carries_the_jsons_figures(data, api_client):
     params = _params(data)
     body = _get(api_client, data.staff, params).json()
-    csv_text = _get(api_client, data.staff, {**params, "format": "csv"}).content.decode()
+    csv_text = _get(api_client, data.staff, {**params, "format": "csv"}).content.decode("utf-8-sig")
     xlsx = _get(api_client, data.staff, {**params, "format": "xlsx"}).content
     pdf = _get(api_client, data.staff, {**params, "format": "pdf"}).content
 

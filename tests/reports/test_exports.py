@@ -87,7 +87,7 @@ def test_the_json_the_csv_the_xlsx_and_the_pdf_show_the_same_figures(data, clien
     expected = {key: json_figures[key] for key in EXPECTED}
     assert expected == EXPECTED  # the data set is what we think it is, and not trivial
     as_text = {key: _as_text(value) for key, value in expected.items()}
-    assert csv_figures(page_csv.content.decode()) == as_text
+    assert csv_figures(page_csv.content.decode("utf-8-sig")) == as_text
     assert api_csv.content == page_csv.content
     _, xlsx = xlsx_summary(page_xlsx.content)
     assert {f.key: _as_text(xlsx[f.label], hours=f.key == "pd_hours") for f in FIGURES} == as_text
@@ -101,7 +101,9 @@ def _json_csv_xlsx(api_client, params):
     """The report from the API as JSON, as CSV sections and as an XLSX workbook."""
     url = "/api/v1/reports/reach/"
     body = api_client.get(url, params).json()
-    sections = csv_sections(api_client.get(url, {**params, "format": "csv"}).content.decode())
+    sections = csv_sections(
+        api_client.get(url, {**params, "format": "csv"}).content.decode("utf-8-sig")
+    )
     workbook = xlsx_workbook(api_client.get(url, {**params, "format": "xlsx"}).content)
     return body, sections, workbook
 
@@ -213,7 +215,9 @@ def test_the_detail_csv_adds_up_to_the_completions_and_the_pd_hours(data, client
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="reach-')
-    header, *rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header, *rows = list(
+        csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert header == HEADER
     report = reach_report(_scope(data))
     assert len(rows) == report.figures.completions == 4
@@ -390,7 +394,9 @@ def test_the_detail_download_costs_the_same_queries_for_10_and_100_completions(c
             mark(session, marks, data.staff)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("reports:detail"), _params(data))
-            rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+            rows = list(
+                csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+            )
         counts.append(len(queries))
         assert len(rows) - 1 == reach_report(_scope(data)).figures.completions
     assert len(rows) - 1 >= 100
@@ -454,4 +460,5 @@ def test_the_detail_streams_outside_a_transaction_too(client):
     response = client.get(reverse("reports:detail"), _params(data))
 
     chunks = list(response.streaming_content)
-    assert len(chunks) == 1 + 4 + 3  # header, the data set's four, three more
+    assert chunks[0] == b"\xef\xbb\xbf"  # the byte-order mark Excel needs, alone
+    assert len(chunks) == 1 + 1 + 4 + 3  # mark, header, the data set's four, three more

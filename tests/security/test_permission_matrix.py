@@ -59,6 +59,8 @@ from rest_framework.views import APIView
 
 from attendance.models import Headcount
 from attendance.services import check_in_code_for
+from certificates.selectors import transcript
+from certificates.services import issue_transcript
 from registrations.models import CalendarFeed, Invitation, Registration
 from registrations.notifications import RELEASE_SALT
 from tests.certificates.helpers import completed, past_session
@@ -163,6 +165,7 @@ _TABLE: dict[str, tuple] = {
     # Certificates: 404 for whoever may not see one, never 403.
     "GET certificates:pdf":                 (LOGIN, 404,   200,   200,   404,   200,   404,   200),
     "GET certificates:verify":              (200,   200,   200,   200,   200,   200,   200,   200),
+    "GET certificates:transcript_verify":   (200,   200,   200,   200,   200,   200,   200,   200),
     "GET certificates:session_zip":         (LOGIN, 404,   404,   200,   404,   200,   404,   200),
     "GET certificates:my_transcript_pdf":   (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "GET certificates:my_transcript_csv":   (LOGIN, 200,   200,   200,   200,   200,   200,   200),
@@ -185,6 +188,7 @@ _TABLE: dict[str, tuple] = {
     "PUT api-attendance":                   (401,   403,   403,   200,   403,   200,   403,   200),
     "POST api-headcounts":                  (401,   403,   403,   201,   403,   201,   403,   201),
     "GET api-certificates":                 (401,   200,   200,   200,   200,   200,   200,   200),
+    "GET api-certificate-pdf":              (401,   404,   200,   200,   404,   200,   404,   200),
     "GET api-certificate-verify":           (200,   200,   200,   200,   200,   200,   200,   200),
     "POST api-register":                    (401,   201,   200,   201,   201,   400,   400,   400),
     "GET registration-list":                (401,   200,   200,   200,   200,   200,   200,   200),
@@ -240,6 +244,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "attendance:check_in": lambda w: {"code": w.check_in_code},
     "certificates:pdf": lambda w: {"pk": w.certificate.pk},
     "certificates:verify": lambda w: {"code": w.certificate.code},
+    "certificates:transcript_verify": lambda w: {"code": w.issued_transcript.code},
     "certificates:session_zip": lambda w: {"pk": w.past_session.pk},
     "certificates:staff_transcript_pdf": lambda w: {"pk": w.registrant.pk},
     "certificates:staff_transcript_csv": lambda w: {"pk": w.registrant.pk},
@@ -248,6 +253,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "api-attendance": lambda w: {"pk": w.past_session.pk},
     "api-headcounts": lambda w: {"pk": w.past_session.pk},
     "api-certificate-verify": lambda w: {"code": w.certificate.code},
+    "api-certificate-pdf": lambda w: {"pk": w.certificate.pk},
     "api-register": lambda w: {"pk": w.session.pk},
     "registration-detail": lambda w: {"pk": w.registration.pk},
     "registration-approve": lambda w: {"pk": w.pending.pk},
@@ -300,6 +306,7 @@ BODY: dict[str, Callable[[SimpleNamespace], object]] = {
 # Pages whose job is to show a person's name to whoever holds the link.
 SHOWS_PEOPLE_BY_DESIGN = {
     "certificates:verify": "the public verification page names the certified person",
+    "certificates:transcript_verify": "a transcript's verify page names its person, like the PDF",
     "api-certificate-verify": "the public verification API names the certified person",
     "registrations:release": "the promotion email's link greets the registrant",
 }
@@ -459,6 +466,9 @@ def build_world() -> SimpleNamespace:
         past_session=past,
         past_meeting=past.meetings.get(),
         certificate=certificate,
+        issued_transcript=issue_transcript(
+            person=users["registrant"], transcript=transcript(users["registrant"])
+        ),
         feed=CalendarFeed.objects.create(person=users["registrant"]),
         invitation=Invitation.objects.create(
             session=session,
