@@ -21,6 +21,7 @@ from courses.models import Course, Meeting, Session
 from courses.services import MeetingTimes
 from organizations.models import District
 from organizations.permissions import can_coordinate_district, roles_of
+from organizations.selectors import district_is_verified
 
 from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
@@ -89,6 +90,29 @@ def is_member_district(district) -> bool:
     )
 
 
+def needs_district_approval(*, person: User, district, session: Session, payer: str) -> bool:
+    """Until a person's district is verified (organizations.selectors.district_is_verified),
+    a registration their district would pay for, or priced as a member (below the
+    non-member price), needs the district's approval. An unverified person of a member
+    district paying themself is priced as a member and waits for that approval."""
+    member_priced = is_member_district(district) and session.price_for(
+        member=True
+    ) < session.price_for(member=False)
+    if payer != Registration.Payer.DISTRICT and not member_priced:
+        return False
+    return not district_is_verified(person)
+
+
+def _approved_by(by: User | None, *, district_id: int | None, session: Session) -> User | None:
+    """A coordinator registering someone of their own district, or the provider's staff
+    registering anyone, has approved it already (they are the approvers)."""
+    if by is not None and (
+        can_coordinate_district(by, district_id) or can_manage_session_registrations(by, session)
+    ):
+        return by
+    return None
+
+
 def _seat_status(session: Session) -> str:
     return Status.CONFIRMED if _confirmed_count(session) < session.capacity else Status.WAITLISTED
 
@@ -142,21 +166,11 @@ def register(
         raise ValidationError(
             {"purchase_order": "A purchase-order number applies only when your district pays."}
         )
-    # A coordinator registering someone of their own district, or the provider's staff
-    # registering anyone, has approved it already (they are the approvers).
-    approved_by = (
-        by
-        if by is not None
-        and (
-            can_coordinate_district(by, snapshot["district"].pk)
-            or can_manage_session_registrations(by, session)
-        )
-        else None
+    approved_by = _approved_by(by, district_id=snapshot["district"].pk, session=session)
+    needs_approval = session.requires_approval or needs_district_approval(
+        person=person, district=snapshot["district"], session=session, payer=payer
     )
-    if session.requires_approval and approved_by is None:
-        status = Status.PENDING
-    else:
-        status = _seat_status(session)
+    status = Status.PENDING if needs_approval and approved_by is None else _seat_status(session)
     registration = Registration.objects.create(
         session=session,
         person=person,
@@ -166,8 +180,8 @@ def register(
         purchase_order=purchase_order.strip(),
         queued_at=now,
         created_by=by or person,
-        decided_by=approved_by if session.requires_approval else None,
-        decided_at=now if session.requires_approval and approved_by else None,
+        decided_by=approved_by if needs_approval else None,
+        decided_at=now if needs_approval and approved_by else None,
         **snapshot,
     )
     notifications.after_commit(registration, status)
