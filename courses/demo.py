@@ -28,6 +28,7 @@ from decimal import Decimal
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from attendance.models import Attendance, Headcount
@@ -689,6 +690,11 @@ class _Seeder:
             kind=Role.Kind.DISTRICT_COORDINATOR,
             district=self.districts[HOME_DISTRICT],
         )
+        # example.org is no district's domain, so the demo educator's district is verified by
+        # their coordinator's confirmation (kept when already there; quietly, no email).
+        Profile.objects.filter(
+            user=educator, district=self.districts[HOME_DISTRICT], district_confirmed_at=None
+        ).update(district_confirmed_by=coordinator, district_confirmed_at=timezone.now())
         for first, last, district_code, school_code, position in PEOPLE:
             user = self.person(_email_of(first, last), first, last)
             self.profile(user, district_code, school_code, position)

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from accounts.admin import UserAdmin
 from accounts.models import User
 
-from .models import District, Profile, Provider, Role, School
+from .models import District, DistrictDomain, Profile, Provider, Role, School
 from .permissions import can_manage_provider, managed_provider_ids, roles_of
 from .services import grant_role
 
@@ -171,14 +171,24 @@ class SchoolInline(AllianceAdminOnly, admin.TabularInline):
     extra = 0
 
 
+class DistrictDomainInline(AllianceAdminOnly, admin.TabularInline):
+    """A person whose verified primary email address is at one of these domains has their
+    district verified: list only domains the district alone hands out."""
+
+    model = DistrictDomain
+    staff_may_view = True
+    fields = ("domain",)
+    extra = 0
+
+
 @admin.register(District)
 class DistrictAdmin(AllianceAdminOnly, admin.ModelAdmin):
     staff_may_view = True
     list_display = ("name", "csde_code", "town", "kind", "member_of")
     list_filter = ("kind", "member_of")
     list_select_related = ("member_of",)
-    search_fields = ("name", "csde_code", "town")
-    inlines = [SchoolInline]
+    search_fields = ("name", "csde_code", "town", "domains__domain")
+    inlines = [DistrictDomainInline, SchoolInline]
 
 
 @admin.register(School)
@@ -194,7 +204,16 @@ class SchoolAdmin(AllianceAdminOnly, admin.ModelAdmin):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
-        fields = ("user", "district", "school", "position", "certification_number", "completed_at")
+        fields = (
+            "user",
+            "district",
+            "school",
+            "position",
+            "certification_number",
+            "completed_at",
+            "district_confirmed_by",
+            "district_confirmed_at",
+        )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -211,7 +230,7 @@ class ProfileAdmin(AllianceAdminOnly, admin.ModelAdmin):
     list_select_related = ("user", "district", "school")
     list_filter = ("position", "district__member_of")
     search_fields = ("user__email", "user__first_name", "user__last_name", "district__name")
-    autocomplete_fields = ("user", "district", "school")
+    autocomplete_fields = ("user", "district", "school", "district_confirmed_by")
 
 
 @admin.register(Role)

@@ -33,3 +33,7 @@ class ProfileForm(forms.Form):
         if district and school and school.district_id != district.pk:
             self.add_error("school", "That school is not in the district you chose.")
         return cleaned
+
+
+class RejectClaimForm(forms.Form):
+    reason = forms.CharField(label="Reason (the person sees it)", max_length=500)

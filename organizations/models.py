@@ -1,8 +1,10 @@
 """Providers (the six RESCs), districts and schools, a person's profile, and roles."""
 
 from django.conf import settings
+from django.core.validators import DomainNameValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Provider(models.Model):
@@ -53,6 +55,45 @@ class District(models.Model):
         return self.member_of_id is not None
 
 
+def normalize_domain(value: str) -> str:
+    """`@WaterfordSchools.org ` -> `waterfordschools.org`."""
+    return value.strip().lstrip("@").rstrip(".").lower()
+
+
+class DistrictDomain(models.Model):
+    """An email domain a district registered: a person whose verified primary address is at
+    one of their district's domains has their district verified (DESIGN.md, Rules)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(
+        max_length=253,
+        unique=True,
+        validators=[DomainNameValidator(accept_idna=False)],
+        help_text="An email domain of the district's staff, e.g. waterfordschools.org.",
+        error_messages={"unique": "Another district already registered this domain."},
+    )
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(domain=Lower("domain")),
+                name="district_domain_lowercase",
+                violation_error_message="Write the domain in lowercase.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs) -> None:
+        self.domain = normalize_domain(self.domain)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        self.domain = normalize_domain(self.domain)
+
+
 class School(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
     name = models.CharField(max_length=200)
@@ -99,9 +140,24 @@ class Profile(models.Model):
         "CT educator certification number", max_length=20, blank=True
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    # A coordinator of the district (or its provider's staff, when it has none) confirmed that
+    # this person works there. Cleared when the person names another district.
+    district_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    district_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(
+                condition=Q(district_confirmed_at__isnull=True) | Q(district__isnull=False),
+                name="profile_confirmed_has_district",
+                violation_error_message="Only a person who names a district can be confirmed.",
+            ),
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True)
                 | (Q(district__isnull=False) & ~Q(position="")),

@@ -71,3 +71,18 @@ def managed_provider_ids(user: User | AnonymousUser | None) -> frozenset[int] | 
 def can_coordinate_district(user: User | AnonymousUser | None, district_id: int | None) -> bool:
     roles = roles_of(user)
     return district_id is not None and district_id in roles.district_ids
+
+
+def can_verify_district_members(user: User | AnonymousUser | None, district) -> bool:
+    """Confirm or reject the people who name `district`: its coordinators; where it has none,
+    the staff of the provider it is a member of, and Alliance admins."""
+    if district is None:
+        return False
+    roles = roles_of(user)
+    if district.pk in roles.district_ids:
+        return True
+    if Role.objects.filter(kind=Role.Kind.DISTRICT_COORDINATOR, district=district).exists():
+        return False
+    return roles.alliance_admin or (
+        district.member_of_id is not None and district.member_of_id in roles.provider_ids
+    )

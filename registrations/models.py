@@ -78,6 +78,16 @@ class Registration(models.Model):
         related_name="moved_to",
         help_text="The registration this one replaced (moved by staff or transferred to a colleague).",
     )
+    # A colleague's confirmed seat this pending registration would take once approved; the
+    # holder keeps it until then (registrations.services.transfer_registration).
+    transfer_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transfer_requests",
+        help_text="The colleague's seat this registration takes over once it is approved.",
+    )
 
     class Meta:
         ordering = ["queued_at", "pk"]

@@ -28,6 +28,8 @@ SUBJECTS = {
     "reminder": "Reminder: {session} starts soon",
     "transferred_away": "Your seat went to a colleague: {session}",
     "transferred_in": "A colleague gave you their seat: {session}",
+    "transfer_pending": "A colleague offers you their seat, pending approval: {session}",
+    "transfer_declined": "Your seat stays yours: {session}",
 }
 # Kinds whose email carries an invite (METHOD:REQUEST) when the person holds a seat.
 INVITE_KINDS = {

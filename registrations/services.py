@@ -21,6 +21,7 @@ from courses.models import Course, Meeting, Session
 from courses.services import MeetingTimes
 from organizations.models import District
 from organizations.permissions import can_coordinate_district, roles_of
+from organizations.selectors import district_is_verified
 
 from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
@@ -89,6 +90,29 @@ def is_member_district(district) -> bool:
     )
 
 
+def needs_district_approval(*, person: User, district, session: Session, payer: str) -> bool:
+    """Until a person's district is verified (organizations.selectors.district_is_verified),
+    a registration their district would pay for, or priced as a member (below the
+    non-member price), needs the district's approval. An unverified person of a member
+    district paying themself is priced as a member and waits for that approval."""
+    member_priced = is_member_district(district) and session.price_for(
+        member=True
+    ) < session.price_for(member=False)
+    if payer != Registration.Payer.DISTRICT and not member_priced:
+        return False
+    return not district_is_verified(person)
+
+
+def _approved_by(by: User | None, *, district_id: int | None, session: Session) -> User | None:
+    """A coordinator registering someone of their own district, or the provider's staff
+    registering anyone, has approved it already (they are the approvers)."""
+    if by is not None and (
+        can_coordinate_district(by, district_id) or can_manage_session_registrations(by, session)
+    ):
+        return by
+    return None
+
+
 def _seat_status(session: Session) -> str:
     return Status.CONFIRMED if _confirmed_count(session) < session.capacity else Status.WAITLISTED
 
@@ -142,21 +166,11 @@ def register(
         raise ValidationError(
             {"purchase_order": "A purchase-order number applies only when your district pays."}
         )
-    # A coordinator registering someone of their own district, or the provider's staff
-    # registering anyone, has approved it already (they are the approvers).
-    approved_by = (
-        by
-        if by is not None
-        and (
-            can_coordinate_district(by, snapshot["district"].pk)
-            or can_manage_session_registrations(by, session)
-        )
-        else None
+    approved_by = _approved_by(by, district_id=snapshot["district"].pk, session=session)
+    needs_approval = session.requires_approval or needs_district_approval(
+        person=person, district=snapshot["district"], session=session, payer=payer
     )
-    if session.requires_approval and approved_by is None:
-        status = Status.PENDING
-    else:
-        status = _seat_status(session)
+    status = Status.PENDING if needs_approval and approved_by is None else _seat_status(session)
     registration = Registration.objects.create(
         session=session,
         person=person,
@@ -166,8 +180,8 @@ def register(
         purchase_order=purchase_order.strip(),
         queued_at=now,
         created_by=by or person,
-        decided_by=approved_by if session.requires_approval else None,
-        decided_at=now if session.requires_approval and approved_by else None,
+        decided_by=approved_by if needs_approval else None,
+        decided_at=now if needs_approval and approved_by else None,
         **snapshot,
     )
     notifications.after_commit(registration, status)
@@ -224,6 +238,8 @@ def approve_registration(
         raise PermissionDenied("You cannot decide on this registration.")
     if registration.status != Status.PENDING:
         raise ValidationError("Only a pending registration can be approved.", code="not_pending")
+    if _complete_transfer(registration, by=by, now=now):
+        return registration
     registration.status = _seat_status(session)
     if registration.status == Status.WAITLISTED:
         registration.queued_at = now
@@ -256,6 +272,7 @@ def decline_registration(
     registration.decided_by, registration.decided_at = by, now
     registration.save()
     notifications.after_commit(registration, "declined")
+    _refuse_transfer(registration)
     if was_confirmed:
         _promote(session, now=now, exclude_person_id=registration.person_id)
     return registration
@@ -421,14 +438,58 @@ def waitlist_position(registration: Registration) -> int | None:
     return ahead.count() + 1
 
 
+COLLEAGUE_CANNOT_TAKE_SEAT = (
+    "That colleague can't take this seat: they need an account with a complete, verified "
+    "profile in your district."
+)
+
+
+def _check_may_take_seat(person: User, *, district_id: int | None) -> dict:
+    """The snapshot of a colleague who could register themself for a seat of `district_id`
+    (active account, complete profile, same district, district verified). Every refusal is
+    the same message, so the form never tells whether an address has an account or what
+    state it is in."""
+    profile = getattr(person, "profile", None)
+    if (
+        not person.is_active
+        or profile is None
+        or not profile.is_complete
+        or profile.district_id != district_id
+        or not district_is_verified(person)
+    ):
+        raise ValidationError(
+            {"to_person": ValidationError(COLLEAGUE_CANNOT_TAKE_SEAT, code="cannot_take_seat")}
+        )
+    return _snapshot(person)
+
+
+def _hand_over(
+    holder: Registration, taker: Registration, *, by: User | None, now: dt.datetime
+) -> None:
+    """Cancel `holder`'s seat and confirm `taker` in it; both are emailed. The caller holds
+    the session lock: the seat never leaves the session, so capacity is unchanged."""
+    _mark_cancelled(holder, by=by, now=now)
+    taker.status = Status.CONFIRMED
+    taker.moved_from = holder
+    taker.save()
+    notifications.after_commit(holder, "transferred_away")
+    notifications.after_commit(taker, "transferred_in")
+
+
 @seat_transaction
 def transfer_registration(
     *, registration: Registration, to_person: User, by: User, now: dt.datetime | None = None
 ) -> Registration:
-    """Give a confirmed seat to a colleague of the same district before the session starts.
+    """Give a confirmed seat to a colleague who could register themself (same district,
+    district verified, profile complete) before the session starts.
 
-    The registrant or their district's coordinator may do it. The old registration is
-    cancelled and the new one confirmed in the same transaction; both people are emailed.
+    The registrant or their district's coordinator may do it. The colleague takes the
+    holder's payer and purchase order. When the colleague's registration needs approval (the
+    session requires it) and `by` is not an approver, the colleague's registration is created
+    pending with `transfer_of` pointing at the seat, the approvers are asked, and the seat
+    stays with its holder until the decision (`_complete_transfer`, `_refuse_transfer`).
+    Otherwise the old registration is cancelled and the new one confirmed in this
+    transaction. Returns the colleague's registration.
     """
     session = lock_session(registration.session_id)
     now = now or timezone.now()
@@ -449,31 +510,73 @@ def transfer_registration(
         )
     if to_person.pk == registration.person_id:
         raise ValidationError({"to_person": "Choose a colleague, not the same person."})
-    snapshot = _snapshot(to_person)
-    if snapshot["district"].pk != registration.district_id:
+    snapshot = _check_may_take_seat(to_person, district_id=registration.district_id)
+    if registration.transfer_requests.filter(status=Status.PENDING).exists():
         raise ValidationError(
-            {"to_person": "A seat can only go to a colleague of the same district."}
+            "A transfer of this seat already awaits approval.", code="transfer_pending"
         )
     if session.registrations.filter(person=to_person, status__in=Registration.ACTIVE).exists():
         raise ValidationError(
             {"to_person": "Your colleague is already registered for this session."}
         )
-    _mark_cancelled(registration, by=by, now=now)
-    transferred = Registration.objects.create(
+    approved_by = _approved_by(by, district_id=registration.district_id, session=session)
+    needs_approval = session.requires_approval or needs_district_approval(
+        person=to_person, district=snapshot["district"], session=session, payer=registration.payer
+    )
+    waits = needs_approval and approved_by is None
+    taker = Registration.objects.create(
         session=session,
         person=to_person,
-        status=Status.CONFIRMED,
+        status=Status.PENDING,
         price=session.price_for(member=is_member_district(snapshot["district"])),
         payer=registration.payer,
         purchase_order=registration.purchase_order,
         queued_at=now,
         created_by=by,
-        moved_from=registration,
+        transfer_of=registration if waits else None,
+        decided_by=approved_by if needs_approval else None,
+        decided_at=now if needs_approval and approved_by else None,
         **snapshot,
     )
-    notifications.after_commit(registration, "transferred_away")
-    notifications.after_commit(transferred, "transferred_in")
-    return transferred
+    if waits:
+        notifications.after_commit(taker, "transfer_pending")
+        notifications.approvers_after_commit(taker)
+    else:
+        _hand_over(registration, taker, by=by, now=now)
+    return taker
+
+
+def _complete_transfer(registration: Registration, *, by: User | None, now: dt.datetime) -> bool:
+    """The approval of a pending seat transfer: the holder's seat is cancelled and
+    `registration` confirmed in it, in the approval's transaction. True when done (the
+    caller then stops); False when `registration` asks for no seat, or the seat is no longer
+    there to hand over (its holder cancelled, attended or the session started): approval then
+    goes on as for any registration.
+
+    Called by approve_registration after its checks, holding the session lock.
+    """
+    if registration.transfer_of_id is None:
+        return False
+    holder = Registration.objects.get(pk=registration.transfer_of_id)
+    if (
+        holder.status != Status.CONFIRMED
+        or holder.credited_minutes
+        or _has_started(registration.session, now)
+    ):
+        return False
+    registration.decided_by, registration.decided_at = by, now
+    _hand_over(holder, registration, by=registration.created_by, now=now)
+    return True
+
+
+def _refuse_transfer(registration: Registration) -> None:
+    """A declined seat transfer: the holder keeps their seat and is told. Called by
+    decline_registration after it declined `registration`, in its transaction."""
+    if registration.transfer_of_id is None:
+        return
+    holder = Registration.objects.get(pk=registration.transfer_of_id)
+    if holder.status == Status.CONFIRMED:
+        notifications.after_commit(holder, "transfer_declined")
 
 
 @dataclass(frozen=True)

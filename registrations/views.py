@@ -29,6 +29,7 @@ from .selectors import (
     visible_registrations,
 )
 from .services import (
+    COLLEAGUE_CANNOT_TAKE_SEAT,
     accept_invitation,
     approve_registration,
     register,
@@ -308,14 +309,17 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(visible_registrations(request.user), pk=pk)
     form = TransferForm(request.POST)
-    colleague = None
-    if form.is_valid():
-        colleague = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
-    if colleague is None:
-        messages.error(request, "There is no account with that email address.")
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("email", ["Enter an email address."])))
         return redirect("registrations:me")
+    colleague = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
     try:
-        transfer_registration(registration=registration, to_person=colleague, by=request.user)
+        if colleague is None:
+            # The same answer as for an account that cannot take the seat.
+            raise ValidationError(COLLEAGUE_CANNOT_TAKE_SEAT)
+        taken = transfer_registration(
+            registration=registration, to_person=colleague, by=request.user
+        )
     except PermissionDenied as error:
         raise Http404 from error
     except SessionBusy:
@@ -323,8 +327,15 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request,
-            f"Your seat in {registration.session} now belongs to {colleague.get_full_name()}.",
-        )
+        if taken.status == Registration.Status.PENDING:
+            messages.success(
+                request,
+                f"Your seat in {registration.session} goes to {colleague.get_full_name()} once "
+                "their district approves; until then it stays yours.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Your seat in {registration.session} now belongs to {colleague.get_full_name()}.",
+            )
     return redirect("registrations:me")

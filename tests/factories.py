@@ -72,6 +72,12 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     school = factory.LazyAttribute(lambda o: SchoolFactory(district=o.district))
     position = Position.TEACHER
     completed_at = factory.LazyFunction(timezone.now)
+    # Verified by default (as if their coordinator confirmed them), so that registering
+    # follows the session's own rules; pass district_confirmed_at=None for an unverified
+    # person (see unverified_educator).
+    district_confirmed_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.district is not None else None
+    )
 
 
 def educator(**kwargs) -> User:
@@ -82,6 +88,12 @@ def educator(**kwargs) -> User:
             for k, v in kwargs.items()
         }
     ).user
+
+
+def unverified_educator(**kwargs) -> User:
+    """A person with a completed profile whose district is not verified: their address is at
+    no domain of the district and no coordinator confirmed them."""
+    return educator(district_confirmed_at=None, **kwargs)
 
 
 def staff_of(provider: Provider, **kwargs) -> User:

@@ -4,9 +4,11 @@ registrations, so its template asks for the panel by tag instead of importing th
 from django import template
 from django.utils import timezone
 
+from organizations.selectors import district_is_verified
+
 from ..forms import RegisterForm
 from ..selectors import active_registration
-from ..services import waitlist_position
+from ..services import is_member_district, waitlist_position
 
 register = template.Library()
 
@@ -28,4 +30,23 @@ def registration_panel(context, session) -> dict:
         "position": waitlist_position(registration) if registration else None,
         "form": RegisterForm(),
         "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("registrations/_price_note.html", takes_context=True)
+def price_note(context, session) -> dict:
+    """Next to a session's price, for a signed-in person whose district is not verified: what
+    they would pay and that it waits for their district's approval."""
+    user = context["request"].user
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    if session.is_free or profile is None or profile.district is None:
+        return {}
+    if district_is_verified(user):
+        return {}
+    member = is_member_district(profile.district)
+    return {
+        "district": profile.district,
+        "member_priced": member
+        and session.price_for(member=True) < session.price_for(member=False),
+        "price": session.price_for(member=member),
     }

@@ -16,6 +16,7 @@ from certificates.models import Certificate
 from courses import dates, demo
 from courses.models import CertifiedTrainer, Course, Meeting, Program, Session
 from organizations.models import District, Provider, Role
+from organizations.selectors import district_is_verified
 from registrations.models import Registration
 
 pytestmark = pytest.mark.django_db
@@ -359,6 +360,9 @@ def test_demo_accounts_have_their_roles_and_profiles(seeded):
     assert educator.profile.district.member_of.slug == "learn"
     coordinator = User.objects.get(email=demo.COORDINATOR_EMAIL)
     assert coordinator.profile.is_complete
+    # example.org is no district's domain: the coordinator confirmed the demo educator.
+    assert educator.profile.district_confirmed_by == coordinator
+    assert district_is_verified(educator)
     assert coordinator.roles.get(kind=Role.Kind.DISTRICT_COORDINATOR).district == (
         educator.profile.district
     )

@@ -138,7 +138,7 @@ def test_a_seat_cannot_go_to_another_district_or_after_the_start():
     holder = register(person=educator(district=district), session=session).registration
     with pytest.raises(ValidationError) as error:
         transfer_registration(registration=holder, to_person=educator(), by=holder.person)
-    assert "same district" in error.value.message_dict["to_person"][0]
+    assert "complete, verified profile in your district" in error.value.message_dict["to_person"][0]
     with pytest.raises(PermissionDenied):
         transfer_registration(
             registration=holder, to_person=educator(district=district), by=educator()
@@ -219,4 +219,4 @@ def test_transfer_from_me_page(client):
     unknown = client.post(
         f"/registrations/{holder.pk}/transfer/", {"email": "nobody@example.org"}, follow=True
     )
-    assert b"no account with that email" in unknown.content
+    assert b"need an account with a complete, verified profile" in unknown.content

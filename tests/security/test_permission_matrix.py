@@ -75,6 +75,7 @@ from tests.factories import (
     educator,
     in_days,
     staff_of,
+    unverified_educator,
 )
 
 ROLES = (
@@ -117,6 +118,9 @@ _TABLE: dict[str, tuple] = {
     # The person's own profile; an empty POST shows the form's errors.
     "GET organizations:profile":            (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "POST organizations:profile":           (LOGIN, 200,   200,   200,   200,   200,   200,   200),
+    # Unverified people naming a district: its coordinators (staff only where it has none).
+    "GET organizations:district_people":    (LOGIN, 403,   403,   403,   200,   200,   200,   200),
+    "POST organizations:decide_district_member": (LOGIN, 404, 404, 404, 302,   404,   404,   404),
     # Registrations.
     "GET registrations:me":                 (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "GET registrations:approvals":          (LOGIN, 403,   403,   403,   200,   200,   200,   200),
@@ -221,6 +225,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "courses:course_detail": lambda w: {"slug": w.course.slug},
     "courses:session_detail": lambda w: {"pk": w.session.pk},
     "registrations:decide": lambda w: {"pk": w.pending.pk},
+    "organizations:decide_district_member": lambda w: {"pk": w.claimant.pk},
     "registrations:invitation": lambda w: {"token": w.invitation.token},
     "registrations:transfer": lambda w: {"pk": w.registration.pk},
     "registrations:register": lambda w: {"pk": w.session.pk},
@@ -272,6 +277,7 @@ QUERY: dict[str, Callable[[SimpleNamespace], str]] = {
 # check (every other write is sent empty). An unauthorized role must still be refused.
 BODY: dict[str, Callable[[SimpleNamespace], object]] = {
     "POST registrations:decide": lambda w: {"decision": "approve"},
+    "POST organizations:decide_district_member": lambda w: {"decision": "confirm"},
     "POST registrations:transfer": lambda w: {"email": w.users["educator"].email},
     "PUT api-attendance": lambda w: [
         {
@@ -432,6 +438,7 @@ def build_world() -> SimpleNamespace:
         first_name="Ysolde",
         last_name="Applicantis",
     )
+    claimant = unverified_educator(district=district)
     course = CourseFactory(provider=own)
     session = SessionFactory(course=course)
     session.trainers.set([users["trainer"]])
@@ -461,6 +468,7 @@ def build_world() -> SimpleNamespace:
         meeting=meeting,
         registration=registration,
         pending=pending,
+        claimant=claimant,
         headcount=headcount,
         check_in_code=check_in_code_for(meeting).code,
         past_session=past,
