@@ -7,6 +7,7 @@ import secrets
 from django.db import models
 from django.urls import reverse
 
+from courses.models import hours_of
 from registrations.models import Registration
 
 # 16 characters of a 32-symbol alphabet = 80 bits, shown in four groups of four.
@@ -41,9 +42,7 @@ class Certificate(models.Model):
 
     @property
     def hours(self):
-        from decimal import ROUND_HALF_UP, Decimal
-
-        return (Decimal(self.credited_minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return hours_of(self.credited_minutes)
 
     @property
     def display_code(self) -> str:
