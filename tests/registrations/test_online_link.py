@@ -102,6 +102,7 @@ def test_the_public_page_calendar_and_api_never_show_the_link(
 
     assert page.status_code == public_ics.status_code == anonymous_api.status_code == 200
     assert "link sent to registered participants" in page.text
+    assert "Your meeting link is on" in page.text
     for body in (page.text, public_ics.content.decode(), anonymous_api.content.decode()):
         assert LINK not in body
     assert "LOCATION:Online" in public_ics.content.decode()
