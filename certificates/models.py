@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from courses.models import hours_of
 from registrations.models import Registration
 
 # 16 characters of a 32-symbol alphabet = 80 bits, shown in four groups of four.
@@ -47,9 +48,7 @@ class Certificate(models.Model):
 
     @property
     def hours(self):
-        from decimal import ROUND_HALF_UP, Decimal
-
-        return (Decimal(self.credited_minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return hours_of(self.credited_minutes)
 
     @property
     def display_code(self) -> str:

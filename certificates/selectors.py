@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
@@ -14,17 +14,12 @@ from django.utils.formats import date_format
 
 from accounts.models import User
 from courses.dates import fiscal_year_bounds, fiscal_year_of, local_date
-from courses.models import Meeting
+from courses.models import Meeting, hours_of
 from organizations.models import Profile
 
 from .models import VERIFY_ALPHABET, Certificate, IssuedTranscript, display_code
 
 NO_NAME = "(name not given)"
-
-
-def hours_of(minutes: int) -> Decimal:
-    """Minutes as PD hours with two decimals, rounded like Certificate.hours."""
-    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def long_date(day: dt.date) -> str:

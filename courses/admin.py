@@ -18,7 +18,15 @@ from organizations.models import Role
 from organizations.permissions import managed_provider_ids
 
 from .models import CertifiedTrainer, Course, Meeting, Program, Session, Venue
-from .services import MeetingTimes, revoke_trainer_certification, validate_schedule
+from .selectors import hours_mismatch
+from .services import (
+    PLACE_FIELDS,
+    MeetingTimes,
+    meeting_errors,
+    moved_place,
+    revoke_trainer_certification,
+    validate_schedule,
+)
 
 
 @admin.register(Program)
@@ -90,7 +98,11 @@ class MeetingFormSet(BaseInlineFormSet):
         if any(self.errors):
             return  # each broken meeting already says what is wrong with it
         meetings = [
-            MeetingTimes(form.cleaned_data["starts_at"], form.cleaned_data["ends_at"])
+            MeetingTimes(
+                form.cleaned_data["starts_at"],
+                form.cleaned_data["ends_at"],
+                form.cleaned_data.get("break_minutes") or 0,
+            )
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
@@ -115,11 +127,45 @@ class MeetingFormSet(BaseInlineFormSet):
             ) from error
 
 
+class _MinutesOrZero(forms.IntegerField):
+    """Empty is 0 (no break), so a row sent without a break is not a change."""
+
+    def to_python(self, value) -> int:
+        return super().to_python(value) or 0
+
+
+class MeetingForm(forms.ModelForm):
+    """One meeting's own rules (courses.services), shown by the field they are about."""
+
+    break_minutes = _MinutesOrZero(
+        label=Meeting._meta.get_field("break_minutes").verbose_name,
+        help_text=Meeting._meta.get_field("break_minutes").help_text,
+        required=False,
+        min_value=0,
+        initial=0,
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ("starts_at", "ends_at", "break_minutes")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        # A meeting that ends before it starts is the formset's message ("Meeting 2: ...").
+        if starts_at and ends_at and ends_at > starts_at and not self.has_error("break_minutes"):
+            times = MeetingTimes(starts_at, ends_at, cleaned.get("break_minutes") or 0)
+            for message in meeting_errors(times):
+                self.add_error("break_minutes" if "break" in message else "ends_at", message)
+        return cleaned
+
+
 class MeetingInline(ProviderScopedInline, admin.TabularInline):
     model = Meeting
+    form = MeetingForm
     formset = MeetingFormSet
     provider_field = "course__provider"  # from the session, the parent
-    fields = ("starts_at", "ends_at")
+    fields = ("starts_at", "ends_at", "break_minutes")
     min_num = 1
     extra = 0
 
@@ -261,16 +307,22 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         for meeting in moved:
             meeting.sequence += 1
         super().save_formset(request, form, formset, change)
-        if change and (moved or formset.deleted_objects or formset.new_objects):
-            from registrations.services import announce_session_change
-
-            announce_session_change(session=form.instance)
+        if moved or formset.deleted_objects or formset.new_objects:
+            form.meetings_moved = True  # announced once, in save_related
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         """After the trainers and meetings are saved: completions depend on the meetings'
         lengths, the threshold and who trains, so attendance recomputes them (credited
         minutes, certificates) in the same transaction."""
         super().save_related(request, form, formsets, change)
+        # After the meetings are saved, so a row saved by the formset keeps the new SEQUENCE.
+        place_changed = change and bool(set(PLACE_FIELDS) & set(form.changed_data))
+        if place_changed:
+            moved_place(session=form.instance)
+        if change and (place_changed or getattr(form, "meetings_moved", False)):
+            from registrations.services import announce_session_change
+
+            announce_session_change(session=form.instance)
         inputs_changed = {"completion_threshold", "trainers"} & set(form.changed_data) or any(
             formset.has_changed() for formset in formsets if formset.model is Meeting
         )
@@ -278,6 +330,9 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             from attendance.services import recompute_session
 
             recompute_session(session=form.instance)
+        warning = hours_mismatch(form.instance)
+        if warning:
+            messages.warning(request, warning)
 
     @admin.action(description="Cancel the selected sessions")
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:

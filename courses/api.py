@@ -31,7 +31,7 @@ from organizations.permissions import can_manage_provider, managed_provider_ids,
 from . import services
 from .filters import CourseFilter, SessionFilter, visible_courses, visible_sessions
 from .models import Course, Meeting, Program, Session, Venue
-from .selectors import session_details
+from .selectors import hours_mismatch, session_details
 
 # --- errors, as documented in the schema ----------------------------------------------------
 
@@ -308,9 +308,13 @@ class CourseViewSet(CatalogViewSet):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    length_minutes = serializers.IntegerField(
+        read_only=True, help_text="Duration minus the unpaid break: what counts as PD time."
+    )
+
     class Meta:
         model = Meeting
-        fields = ["id", "starts_at", "ends_at"]
+        fields = ["id", "starts_at", "ends_at", "break_minutes", "length_minutes"]
         read_only_fields = fields
 
 
@@ -325,14 +329,26 @@ TIME_LIMITS = [
 class MeetingTimesSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     starts_at = serializers.DateTimeField(validators=TIME_LIMITS)
     ends_at = serializers.DateTimeField(validators=TIME_LIMITS)
+    break_minutes = serializers.IntegerField(
+        required=False,
+        default=0,
+        min_value=0,
+        max_value=24 * 60,
+        help_text="Unpaid break (lunch) in minutes, shorter than the meeting; it does not "
+        "count towards PD hours. Default 0.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         # A PATCH is partial for the session, never for a meeting: DRF would skip `required`
         # in nested serializers too, and a meeting without its times reached the service.
-        missing = {name: ["This field is required."] for name in self.fields if name not in attrs}
+        missing = {
+            name: ["This field is required."]
+            for name in ("starts_at", "ends_at")
+            if name not in attrs
+        }
         if missing:
             raise serializers.ValidationError(missing)
-        return attrs
+        return {"break_minutes": 0, **attrs}
 
 
 class CourseRefSerializer(serializers.ModelSerializer):
@@ -381,6 +397,13 @@ class SessionSerializer(serializers.ModelSerializer):
     member_price = PriceField(member=True, help_text="Price for members of an Alliance district.")
     non_member_price = PriceField(member=False, help_text="Price for everyone else.")
     trainers = serializers.SerializerMethodField(help_text="Names of the session's trainers.")
+    hours = serializers.DecimalField(
+        source="hours_offered",
+        max_digits=7,
+        decimal_places=2,
+        read_only=True,
+        help_text="PD hours the session offers: its meetings' lengths (breaks excluded) / 60.",
+    )
 
     class Meta:
         model = Session
@@ -394,6 +417,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "format",
             "delivery",
             "venue",
+            "hours",
             "capacity",
             "seats_left",
             "waitlist_count",
@@ -474,9 +498,25 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         data = dict(self.validated_data)
         if "meetings" in data:
             data["meetings"] = [
-                services.MeetingTimes(m["starts_at"], m["ends_at"]) for m in data["meetings"]
+                services.MeetingTimes(m["starts_at"], m["ends_at"], m["break_minutes"])
+                for m in data["meetings"]
             ]
         return data
+
+
+class SessionWrittenSerializer(SessionSerializer):
+    """A session as answered to a create or a change, with what staff should look at."""
+
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Saved anyway, but worth a look: e.g. the meetings do not add up to the "
+        "course's PD hours.",
+    )
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
 
 
 @extend_schema_view(
@@ -496,7 +536,7 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         description="Provider staff schedule sessions of their own provider's courses; "
         "another provider's course is a 403.",
         request=SessionWriteSerializer,
-        responses={201: SessionSerializer, **WRITE_ERRORS},
+        responses={201: SessionWrittenSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change a session",
@@ -504,7 +544,7 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         description="Staff of the session's provider. `meetings`, when given, replaces every "
         "meeting (a meeting that only moved keeps its id).",
         request=SessionWriteSerializer,
-        responses={200: SessionSerializer, **WRITE_ERRORS},
+        responses={200: SessionWrittenSerializer, **WRITE_ERRORS},
     ),
     destroy=extend_schema(
         summary="Delete a session",
@@ -542,7 +582,7 @@ class SessionViewSet(CatalogViewSet):
         serializer = self._validated(data=request.data)
         data = serializer.validated_for_service()
         session = services.schedule_session(by=request.user, **data)
-        body = self._read(session)
+        body = self._read(session, written=True)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
     def partial_update(self, request, pk=None):
@@ -554,7 +594,7 @@ class SessionViewSet(CatalogViewSet):
         from attendance.services import update_session
 
         update_session(session=session, by=request.user, **data.validated_for_service())
-        return Response(self._read(session))
+        return Response(self._read(session, written=True))
 
     def destroy(self, request, pk=None):
         services.delete_session(session=self.get_object(), by=request.user)
@@ -573,6 +613,9 @@ class SessionViewSet(CatalogViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer
 
-    def _read(self, session: Session) -> dict:
+    def _read(self, session: Session, *, written: bool = False) -> dict:
         fresh = session_details(Session.objects.filter(pk=session.pk)).get()
-        return self.get_serializer(fresh).data
+        if not written:
+            return self.get_serializer(fresh).data
+        fresh.warnings = [warning for warning in [hours_mismatch(fresh)] if warning]
+        return SessionWrittenSerializer(fresh, context=self.get_serializer_context()).data

@@ -35,6 +35,7 @@ from attendance.models import Attendance, Headcount
 from attendance.services import (
     AttendanceEntry,
     delete_headcount,
+    recompute_session,
     record_attendance,
     record_headcount,
 )
@@ -347,6 +348,9 @@ class PlannedSession:
     days: Sequence[dt.date]
     start: str = "08:30"
     end: str = "15:00"
+    # Unpaid lunch: a full day of 8:30-3:00 with 30 minutes for lunch is 6 PD hours. None
+    # means LUNCH_MINUTES for meetings of FULL_DAY_HOURS or longer, else no break.
+    break_minutes: int | None = None
     venue: str | None = None
     format: str = Session.Format.IN_PERSON
     delivery: str = Session.Delivery.DIRECT
@@ -363,6 +367,18 @@ class PlannedSession:
     attended: bool = False
     marks: Mapping[str, Marks] = field(default_factory=dict)
     headcounts: Sequence[PlannedHeadcount] = ()
+
+
+LUNCH_MINUTES = 30
+FULL_DAY_HOURS = 5
+
+
+def _break_of(planned: "PlannedSession") -> int:
+    if planned.break_minutes is not None:
+        return planned.break_minutes
+    day = dt.date(2000, 1, 3)
+    duration = _at(day, planned.end) - _at(day, planned.start)
+    return LUNCH_MINUTES if duration >= dt.timedelta(hours=FULL_DAY_HOURS) else 0
 
 
 def _at(day: dt.date, hhmm: str) -> dt.datetime:
@@ -737,7 +753,8 @@ class _Seeder:
     def seed_session(self, planned: PlannedSession) -> Session:
         course = self.courses[planned.course]
         meetings = [
-            MeetingTimes(_at(day, planned.start), _at(day, planned.end)) for day in planned.days
+            MeetingTimes(_at(day, planned.start), _at(day, planned.end), _break_of(planned))
+            for day in planned.days
         ]
         first_day = min(planned.days)
         fields = {
@@ -773,6 +790,8 @@ class _Seeder:
             )
             Session.objects.filter(pk=session.pk).update(capacity=capacity)
             session.capacity = capacity
+            # Meeting lengths (a lunch break added since the last seed) decide credited minutes.
+            recompute_session(session=session)
         if planned.cancelled:
             session = cancel_session(session=session, by=None)
         registrations = [
@@ -837,7 +856,8 @@ class _Seeder:
     @staticmethod
     def _session_differs(session, fields, meetings, trainers) -> bool:
         current_meetings = [
-            MeetingTimes(m.starts_at, m.ends_at) for m in Meeting.objects.filter(session=session)
+            MeetingTimes(m.starts_at, m.ends_at, m.break_minutes)
+            for m in Meeting.objects.filter(session=session)
         ]
         current_trainers = sorted(session.trainers.values_list("pk", flat=True))
         return (

@@ -1,6 +1,6 @@
 """The catalog (programs and courses) and the schedule (sessions, their meetings, venues)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,6 +9,12 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from organizations.models import Provider
+
+
+def hours_of(minutes: int) -> Decimal:
+    """Minutes as PD hours with two decimals (half up): the one rounding every page, invite,
+    certificate and export uses."""
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 class Program(models.Model):
@@ -223,6 +229,15 @@ class Session(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
+    @property
+    def hours_offered(self) -> Decimal:
+        """The PD hours the session offers: its meetings' lengths (breaks excluded) / 60. Reads
+        the `offered_minutes` annotation (courses.selectors.with_schedule) when present."""
+        minutes = getattr(self, "offered_minutes", None)
+        if minutes is None:
+            minutes = sum(meeting.length_minutes for meeting in self.meetings.all())
+        return hours_of(minutes)
+
     def price_for(self, *, member: bool) -> Decimal:
         """The price a registrant pays: 0 when free, else member or non-member price."""
         if self.is_free:
@@ -243,7 +258,13 @@ class Meeting(models.Model):
     sequence = models.PositiveIntegerField(
         default=0, help_text="Calendar revision: grows whenever the time or place changes."
     )
-    # Stored so credited minutes and completion add up in SQL on every database.
+    break_minutes = models.PositiveIntegerField(
+        "unpaid break (minutes)",
+        default=0,
+        help_text="Lunch or another unpaid break; it does not count towards PD hours.",
+    )
+    # Duration minus the break. Stored so credited minutes and completion add up in SQL on
+    # every database.
     length_minutes = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
@@ -254,6 +275,13 @@ class Meeting(models.Model):
                 name="meeting_ends_after_start",
                 violation_error_message="A meeting must end after it starts.",
             ),
+            # "The break is shorter than the meeting", said with the stored length (duration
+            # minus break, never below 0): date arithmetic in a CHECK is not portable to SQLite.
+            models.CheckConstraint(
+                condition=Q(break_minutes=0) | Q(length_minutes__gt=0),
+                name="meeting_break_shorter_than_meeting",
+                violation_error_message="The break must be shorter than the meeting.",
+            ),
         ]
         indexes = [models.Index(fields=["session", "starts_at"])]
 
@@ -261,13 +289,14 @@ class Meeting(models.Model):
         return f"{self.session} @ {self.starts_at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs) -> None:
-        self.length_minutes = max(self.minutes, 0)
+        self.length_minutes = max(self.minutes - self.break_minutes, 0)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "length_minutes"}
         super().save(*args, **kwargs)
 
     @property
     def minutes(self) -> int:
+        """The duration, break included."""
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 

@@ -17,6 +17,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -49,11 +50,32 @@ def _count_registrations(status: str) -> Coalesce:
 
 
 def with_schedule(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Annotate `first_starts_at` and `last_ends_at` from the meetings."""
+    """Annotate `first_starts_at` and `last_ends_at` from the meetings, and `offered_minutes`:
+    the sum of their lengths (breaks excluded), which Session.hours_offered shows."""
     meetings = Meeting.objects.filter(session=OuterRef("pk")).order_by().values("session")
     return sessions.annotate(
         first_starts_at=Subquery(meetings.annotate(v=Min("starts_at")).values("v")),
         last_ends_at=Subquery(meetings.annotate(v=Max("ends_at")).values("v")),
+        offered_minutes=Coalesce(
+            Subquery(meetings.annotate(v=Sum("length_minutes")).values("v")),
+            Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def hours_mismatch(session: Session) -> str:
+    """A warning for staff when the session's meetings do not add up to its course's hours
+    (the course's hours are only the default; the session offers what its meetings last),
+    else ""."""
+    offered = session.hours_offered
+    expected = session.course.hours
+    if offered == expected:
+        return ""
+    return (
+        f"The meetings of {session} add up to {offered:.2f} PD hours (breaks excluded), but "
+        f"the course {session.course.title} is listed at {expected:.2f} hours. The session "
+        f"offers {offered:.2f} hours; change its meetings or breaks if that is not meant."
     )
 
 

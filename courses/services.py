@@ -19,6 +19,47 @@ from .models import CertifiedTrainer, Course, Meeting, Program, Session
 class MeetingTimes:
     starts_at: dt.datetime
     ends_at: dt.datetime
+    break_minutes: int = 0  # unpaid (lunch); the meeting's length is its duration minus this
+
+    @property
+    def length_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60) - self.break_minutes
+
+
+# Bounds that catch typos (a year of 2205, a meeting 72 years long) without getting in the way
+# of a real schedule.
+MAX_MEETING_HOURS = 16
+MAX_SESSION_SPAN_DAYS = 366
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def meeting_errors(meeting: MeetingTimes, *, number: int | None = None) -> list[str]:
+    """What is wrong with one meeting on its own; with `number`, each message names it."""
+    duration = meeting.ends_at - meeting.starts_at
+    errors = []
+    if duration <= dt.timedelta(0):
+        errors.append("A meeting must end after it starts.")
+    elif not all(
+        EARLIEST_YEAR <= timezone.localtime(moment).year <= LATEST_YEAR
+        for moment in (meeting.starts_at, meeting.ends_at)
+    ):
+        errors.append(f"Meetings take place between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    else:
+        if duration > dt.timedelta(hours=MAX_MEETING_HOURS):
+            errors.append(
+                f"A meeting lasts at most {MAX_MEETING_HOURS} hours; split a longer one into "
+                "several meetings."
+            )
+        if meeting.break_minutes < 0:
+            errors.append("The break cannot be negative.")
+        elif meeting.length_minutes <= 0:
+            errors.append(
+                f"The break ({meeting.break_minutes} minutes) must be shorter than the "
+                f"meeting ({int(duration.total_seconds() // 60)} minutes)."
+            )
+    if number is None:
+        return errors
+    return [f"Meeting {number}: {message[0].lower()}{message[1:]}" for message in errors]
 
 
 def _require_manager(by: User | None, provider_id: int) -> None:
@@ -36,9 +77,15 @@ def validate_schedule(
     """The rules that span a session and its meetings; raises one ValidationError per field."""
     errors: dict[str, list[str]] = {}
     for number, meeting in enumerate(meetings, start=1):
-        if meeting.ends_at <= meeting.starts_at:
+        for message in meeting_errors(meeting, number=number):
+            errors.setdefault("meetings", []).append(message)
+    if meetings and "meetings" not in errors:
+        first = min(meeting.starts_at for meeting in meetings)
+        last = max(meeting.ends_at for meeting in meetings)
+        if last - first > dt.timedelta(days=MAX_SESSION_SPAN_DAYS):
             errors.setdefault("meetings", []).append(
-                f"Meeting {number}: a meeting must end after it starts."
+                f"A session's meetings span at most {MAX_SESSION_SPAN_DAYS} days from the "
+                "first to the last; schedule a longer series as several sessions."
             )
     if (
         registration_opens_at
@@ -92,6 +139,22 @@ def delete_course(*, course: Course, by: User | None) -> None:
     course.delete()
 
 
+# What makes a session's place: a change of any moves every meeting in people's calendars (a
+# new meeting link is a new place for an online session).
+PLACE_FIELDS = ("venue", "format", "online_url")
+
+
+def place_of(session: Session) -> tuple:
+    return (session.venue_id, session.format, session.online_url)
+
+
+def moved_place(*, session: Session) -> None:
+    """The session's place changed: every meeting's calendar SEQUENCE grows, so the updated
+    invites replace the events people have. The caller's transaction; the caller tells the
+    people registered (registrations.services.announce_session_change)."""
+    session.meetings.update(sequence=F("sequence") + 1)
+
+
 def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
     """Set the session's meetings in time order, keeping existing rows (and their ids, which
     calendar invites and attendance refer to) where a meeting only moved."""
@@ -100,12 +163,23 @@ def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
     for meeting, times in zip(existing, wanted, strict=False):
         if (meeting.starts_at, meeting.ends_at) != (times.starts_at, times.ends_at):
             meeting.starts_at, meeting.ends_at = times.starts_at, times.ends_at
+            meeting.break_minutes = times.break_minutes
             meeting.sequence += 1
-            meeting.save(update_fields=["starts_at", "ends_at", "sequence"])
+            meeting.save(update_fields=["starts_at", "ends_at", "break_minutes", "sequence"])
+        elif meeting.break_minutes != times.break_minutes:
+            # Same time and place: calendars keep their event (no new SEQUENCE); the length,
+            # and with it credited minutes, changes (the caller recomputes completions).
+            meeting.break_minutes = times.break_minutes
+            meeting.save(update_fields=["break_minutes"])
     for meeting in existing[len(wanted) :]:
         meeting.delete()
     for times in wanted[len(existing) :]:
-        Meeting.objects.create(session=session, starts_at=times.starts_at, ends_at=times.ends_at)
+        Meeting.objects.create(
+            session=session,
+            starts_at=times.starts_at,
+            ends_at=times.ends_at,
+            break_minutes=times.break_minutes,
+        )
 
 
 def check_turnkey_trainers(session: Session, trainers: Iterable[User]) -> None:
@@ -189,11 +263,13 @@ def update_session(
     _require_manager(by, session.course.provider_id)
     if "course" in fields and fields["course"].provider_id != session.course.provider_id:
         _require_manager(by, fields["course"].provider_id)
-    place_before = (session.venue_id, session.format, session.online_url)
+    place_before = place_of(session)
     for name, value in fields.items():
         setattr(session, name, value)
     if meetings is None:
-        current = [MeetingTimes(m.starts_at, m.ends_at) for m in session.meetings.all()]
+        current = [
+            MeetingTimes(m.starts_at, m.ends_at, m.break_minutes) for m in session.meetings.all()
+        ]
     else:
         if not meetings:
             raise ValidationError({"meetings": "A session needs at least one meeting."})
@@ -204,8 +280,8 @@ def update_session(
     session.save()
     if meetings is not None:
         _save_meetings(session, meetings)
-    if (session.venue_id, session.format, session.online_url) != place_before:
-        session.meetings.update(sequence=F("sequence") + 1)
+    if place_of(session) != place_before:
+        moved_place(session=session)
     if trainers is not None:
         session.trainers.set(trainers)
     return session

@@ -11,7 +11,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from .ics import session_calendar
+from .ics import online_link, session_calendar
 from .models import Invitation, Registration
 
 SUBJECTS = {
@@ -145,6 +145,12 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
     from .services import waitlist_position
 
     session = registration.session
+    # The meeting link goes to people who hold a seat, in the emails that carry an invite.
+    holds_seat = (
+        kind in INVITE_KINDS
+        and registration.status == Registration.Status.CONFIRMED
+        and not session.is_cancelled
+    )
     context = {
         "registration": registration,
         "session": session,
@@ -154,6 +160,7 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
         "me_url": settings.SITE_URL + reverse("registrations:me"),
         "position": waitlist_position(registration),
         "release_url": release_url(registration) if kind == "promoted" else "",
+        "online_url": online_link(session) if holds_seat else "",
     }
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(session=session),
@@ -163,7 +170,7 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
     if kind in INVITE_KINDS and registration.status == Registration.Status.CONFIRMED:
         message.attach(
             "invite.ics",
-            session_calendar([session], method="REQUEST"),
+            session_calendar([session], method="REQUEST", with_link=True),
             "text/calendar; method=REQUEST",
         )
     elif (

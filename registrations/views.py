@@ -177,7 +177,8 @@ def personal_feed(request: HttpRequest, token: str) -> HttpResponse:
         .prefetch_related("meetings")
         .distinct()
     )
-    return _ics_response(ics.session_calendar(sessions), "pd-sessions.ics")
+    # A private feed of the person's confirmed sessions: their meeting links belong in it.
+    return _ics_response(ics.session_calendar(sessions, with_link=True), "pd-sessions.ics")
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:

@@ -587,9 +587,12 @@ def test_anyone_reads_a_session_with_meetings_availability_and_prices(api_client
             "id": meeting.pk,
             "starts_at": timezone.localtime(meeting.starts_at).isoformat(),
             "ends_at": timezone.localtime(meeting.ends_at).isoformat(),
+            "break_minutes": 0,
+            "length_minutes": length,
         }
-        for meeting in meetings
+        for meeting, length in zip(meetings, [360, 180], strict=True)
     ]
+    assert body["hours"] == "9.00"
     assert body["meetings"][0]["starts_at"][-6:] in {"-05:00", "-04:00"}
     assert body["course"] == {"slug": "uplift-101", "title": "UPLIFT 101"}
     assert body["provider"] == {"short_name": "LEARN", "slug": "learn"}

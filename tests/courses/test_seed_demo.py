@@ -270,6 +270,15 @@ def test_sessions_span_the_previous_and_the_current_fiscal_year(seeded):
     assert upcoming.count() >= 6
 
 
+def test_full_days_have_a_30_minute_lunch_and_sessions_offer_their_courses_hours(seeded):
+    full_days = [m for m in Meeting.objects.all() if m.minutes == 390]
+    assert full_days and {(m.break_minutes, m.length_minutes) for m in full_days} == {(30, 360)}
+    evenings = [m for m in Meeting.objects.all() if m.minutes == 180]
+    assert evenings and {m.break_minutes for m in evenings} == {0}
+    scheduled = Session.objects.filter(status=Session.Status.SCHEDULED).select_related("course")
+    assert [str(s) for s in scheduled if s.hours_offered != s.course.hours] == []
+
+
 def test_the_required_kinds_of_sessions_exist(seeded):
     confirmed, waitlisted = Registration.Status.CONFIRMED, Registration.Status.WAITLISTED
 
