@@ -50,7 +50,7 @@ def _busy(request: HttpRequest, session: Session) -> HttpResponse:
 @rate_limit("register")
 def register_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(public_sessions(), pk=pk)
-    form = RegisterForm(request.POST)
+    form = RegisterForm(request.POST, session=session)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -201,3 +201,28 @@ def test_a_coordinator_approves_and_declines_from_the_queue(
 def test_educators_cannot_open_the_approvals_page(client):
     client.force_login(educator())
     assert client.get("/approvals/").status_code == 403
+
+
+def test_a_free_session_registers_from_its_page_without_a_payer(client):
+    session = SessionFactory(is_free=True)
+    client.force_login(educator())
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "Who pays?" not in page  # nobody pays, so the page does not ask
+
+    # The form as the page sends it: no payer, no purchase order.
+    response = client.post(f"/sessions/{session.pk}/register/", {}, follow=True)
+
+    content = response.content.decode()
+    assert "This field is required" not in content
+    assert "You are registered." in content
+    registration = Registration.objects.get(session=session)
+    assert (registration.status, registration.price, registration.payer) == ("confirmed", 0, "self")
+    assert registration.purchase_order == ""
+
+
+def test_a_paid_session_without_a_payer_asks_who_pays(client):
+    session = SessionFactory()
+    client.force_login(educator())
+    response = client.post(f"/sessions/{session.pk}/register/", {}, follow=True)
+    assert "Choose who pays: you or your district." in response.content.decode()
+    assert not Registration.objects.exists()
