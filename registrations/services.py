@@ -237,27 +237,25 @@ def approve_registration(
 def decline_registration(
     *, registration: Registration, by: User | None, reason: str, now: dt.datetime | None = None
 ) -> Registration:
-    """Decline a pending (or waitlisted or confirmed) registration with a reason."""
+    """Decline a pending registration with a reason. Only a pending one: a confirmed or
+    waitlisted place (or a completed one, with its certificate) is left by cancelling it."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Please give a reason; the registrant will see it."})
     if len(reason) > 500:
         raise ValidationError({"reason": "Keep the reason under 500 characters."})
-    session = lock_session(registration.session_id)
+    lock_session(registration.session_id)  # an approval of the same request waits for this
     registration = _reload(registration)
     if by is not None and not can_decide(by, registration):
         raise PermissionDenied("You cannot decide on this registration.")
-    if not registration.is_active:
-        raise ValidationError("This registration is no longer active.", code="not_active")
-    was_confirmed = registration.status == Status.CONFIRMED
+    if registration.status != Status.PENDING:
+        raise ValidationError("Only a pending registration can be declined.", code="not_pending")
     registration.status = Status.DECLINED
     registration.decline_reason = reason
     registration.decided_by, registration.decided_at = by, now
     registration.save()
     notifications.after_commit(registration, "declined")
-    if was_confirmed:
-        _promote(session, now=now, exclude_person_id=registration.person_id)
     return registration
 
 
