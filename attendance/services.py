@@ -237,7 +237,7 @@ def update_session(*, session: Session, by: User | None, **changes) -> Session:
 
 @seat_transaction
 def cancel_registration(
-    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+    *, registration: Registration, by: User, now: dt.datetime | None = None
 ) -> Registration:
     """registrations.services.cancel_registration, then completion (and certificate)."""
     cancelled = registration_services.cancel_registration(registration=registration, by=by, now=now)

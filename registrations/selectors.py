@@ -1,8 +1,9 @@
 """Reads of registrations: a person's own, a session's roster, the approval queue."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -48,6 +49,13 @@ def active_registration(person: User, session: Session) -> Registration | None:
     return Registration.objects.filter(
         person=person, session=session, status__in=Registration.ACTIVE
     ).first()
+
+
+def has_started(session: Session, *, now: dt.datetime | None = None) -> bool:
+    """The session's first meeting has begun: from then on only the provider's staff change
+    its registrations (a registrant, or a link acting as them, no longer can)."""
+    first = session.meetings.aggregate(v=Min("starts_at"))["v"]
+    return first is not None and first <= (now or timezone.now())
 
 
 def approval_queue(user: User) -> QuerySet[Registration]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -26,6 +26,7 @@ from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
 from .models import Invitation, Registration
 from .permissions import can_cancel, can_decide, can_manage_session_registrations
+from .selectors import has_started
 
 Status = Registration.Status
 
@@ -40,13 +41,8 @@ def _local(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "D, M j, Y, g:i A T")
 
 
-def _first_start(session: Session) -> dt.datetime | None:
-    return session.meetings.aggregate(v=Min("starts_at"))["v"]
-
-
 def _has_started(session: Session, now: dt.datetime) -> bool:
-    first = _first_start(session)
-    return first is not None and first <= now
+    return has_started(session, now=now)
 
 
 def _confirmed_count(session: Session) -> int:
@@ -188,19 +184,23 @@ def _reload(registration: Registration) -> Registration:
 
 @seat_transaction
 def cancel_registration(
-    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+    *, registration: Registration, by: User, now: dt.datetime | None = None
 ) -> Registration:
-    """Give up a place. A freed seat goes to the earliest waitlisted person, never back to the
-    person who gave it up."""
+    """Give up a place, as `by`: the registrant (a link in their email acts as them, with the
+    same limits), their district's coordinator, or the provider's staff. Once the session has
+    started only the provider's staff may. A freed seat goes to the earliest waitlisted
+    person, never back to the person who gave it up."""
+    if by is None:
+        # There is no anonymous or "system" cancellation: nothing may act as staff unnamed.
+        raise TypeError("cancel_registration needs the person acting: by=<User>.")
     now = now or timezone.now()
     session = lock_session(registration.session_id)
     registration = _reload(registration)
-    if by is not None and not can_cancel(by, registration):
+    if not can_cancel(by, registration):
         raise PermissionDenied("You cannot cancel this registration.")
     if not registration.is_active:
         return registration
-    staff = by is None or can_manage_session_registrations(by, session)
-    if _has_started(session, now) and not staff:
+    if _has_started(session, now) and not can_manage_session_registrations(by, session):
         raise ValidationError(
             "This session has already started; please contact the provider.", code="started"
         )

@@ -226,3 +226,48 @@ def test_a_paid_session_without_a_payer_asks_who_pays(client):
     response = client.post(f"/sessions/{session.pk}/register/", {}, follow=True)
     assert "Choose who pays: you or your district." in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def _release_path(registration) -> str:
+    """The path of the link a promotion email carries."""
+    from urllib.parse import urlsplit
+
+    from registrations.notifications import release_url
+
+    return urlsplit(release_url(registration)).path
+
+
+def test_the_release_link_of_a_past_session_releases_nothing_and_keeps_the_certificate(client):
+    """A link acts as the registrant, with their limits: after the start nothing is released
+    and the certificate earned stays valid."""
+    from tests.certificates.helpers import completed, past_session
+
+    certificate = completed(past_session())
+    path = _release_path(certificate.registration)
+
+    page = client.get(path).content.decode()
+    assert "can no longer be released" in page
+    assert "Yes, release my seat" not in page
+    assert 'method="post"' not in page.split("<main", 1)[1]
+
+    response = client.post(path, follow=True)
+
+    assert "already started" in response.content.decode()
+    certificate.refresh_from_db()
+    certificate.registration.refresh_from_db()
+    assert certificate.registration.status == "confirmed"
+    assert certificate.revoked_at is None
+    assert "Valid" in client.get(certificate.get_verify_path()).content.decode()
+
+
+def test_the_release_link_of_an_upcoming_session_releases_the_seat(client):
+    registration = RegistrationFactory(session=SessionFactory(starts_in_days=5))
+    path = _release_path(registration)
+
+    assert "Yes, release my seat" in client.get(path).content.decode()
+    response = client.post(path, follow=True)
+
+    assert "your seat is released" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+    assert registration.cancelled_by == registration.person  # the link acted as them
