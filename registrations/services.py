@@ -495,56 +495,76 @@ def register_group(
     district's people, or the provider's staff (who name the district) anyone's.
 
     Each person goes through `register` (its own transaction, so one refusal does not undo
-    the others); an email without an account gets an invitation on behalf of `district` and
-    the registration waits for them to sign up. Returns what happened to each, in order.
+    the others). A typed address of an account in the district is registered like a chosen
+    person; any other address (no account, an account of another district, a closed one)
+    gets the same invitation on behalf of `district` and the same answer, so the page never
+    tells whether an address has an account. Only a person of that district can accept an
+    invitation (`accept_invitation`). Returns what happened to each, people first, then the
+    addresses in the order typed.
     """
     districts = _group_districts(session=session, by=by, district=district)
+    invite_district = district or District.objects.get(pk=min(districts))
     where = district.name if district is not None else "your district"
-    invite_district_id = min(districts)
     outcomes: list[GroupOutcome] = []
-    known = {p.email.lower(): p for p in people}
+    chosen = {p.email.lower(): p for p in people}
+    for email, person in chosen.items():
+        profile = getattr(person, "profile", None)
+        if profile is None or profile.district_id not in districts:
+            outcomes.append(GroupOutcome(email, "refused", f"Not a member of {where}."))
+            continue
+        outcomes.append(
+            _register_one(
+                session=session, by=by, person=person, payer=payer, purchase_order=purchase_order
+            )
+        )
+    seen = set(chosen)
     for email in emails:
         email = email.strip().lower()
-        if not email or email in known:
+        if not email or email in seen:
             continue
-        person = User.objects.filter(email__iexact=email).first()
-        if person is not None:
-            known[email] = person
+        seen.add(email)
+        person = User.objects.filter(email__iexact=email, is_active=True).first()
+        profile = getattr(person, "profile", None)
+        if profile is not None and profile.district_id in districts:
+            outcomes.append(
+                _register_one(
+                    session=session,
+                    by=by,
+                    person=person,
+                    payer=payer,
+                    purchase_order=purchase_order,
+                )
+            )
         else:
             outcomes.append(
                 _invite(
                     session=session,
                     by=by,
                     email=email,
-                    district_id=invite_district_id,
+                    district=invite_district,
                     payer=payer,
                     purchase_order=purchase_order,
                 )
             )
-    for email, person in known.items():
-        profile = getattr(person, "profile", None)
-        if profile is None or profile.district_id not in districts:
-            outcomes.append(GroupOutcome(email, "refused", f"Not a member of {where}."))
-            continue
-        try:
-            result = register(
-                person=person, session=session, by=by, payer=payer, purchase_order=purchase_order
-            )
-        except ValidationError as error:
-            outcomes.append(GroupOutcome(email, "refused", " ".join(error.messages)))
-            continue
-        registration = result.registration
-        if not result.created:
-            outcomes.append(
-                GroupOutcome(
-                    email, "already", f"Already {registration.get_status_display().lower()}."
-                )
-            )
-        else:
-            outcomes.append(
-                GroupOutcome(email, registration.status, registration.get_status_display() + ".")
-            )
     return outcomes
+
+
+def _register_one(
+    *, session: Session, by: User, person: User, payer: str, purchase_order: str
+) -> GroupOutcome:
+    email = person.email.lower()
+    try:
+        result = register(
+            person=person, session=session, by=by, payer=payer, purchase_order=purchase_order
+        )
+    except ValidationError as error:
+        return GroupOutcome(email, "refused", " ".join(error.messages))
+    registration = result.registration
+    if not result.created:
+        return GroupOutcome(
+            email, "already", f"Already {registration.get_status_display().lower()}."
+        )
+    return GroupOutcome(email, registration.status, registration.get_status_display() + ".")
 
 
 def _group_districts(*, session: Session, by: User, district: District | None) -> set[int]:
@@ -569,7 +589,7 @@ def _invite(
     session: Session,
     by: User,
     email: str,
-    district_id: int,
+    district: District,
     payer: str,
     purchase_order: str,
 ) -> GroupOutcome:
@@ -585,7 +605,7 @@ def _invite(
             email=email,
             registration=None,
             defaults={
-                "district_id": district_id,
+                "district": district,
                 "invited_by": by,
                 "payer": payer,
                 "purchase_order": purchase_order,
@@ -594,7 +614,10 @@ def _invite(
         if created:
             notifications.invitation_after_commit(invitation)
     return GroupOutcome(
-        email, "invited", "No account yet: invited to sign up; the seat is taken when they accept."
+        email,
+        "invited",
+        f"Invitation sent: if this address belongs to someone who works in {district.name}, "
+        "they can accept it and take the seat.",
     )
 
 
@@ -604,6 +627,14 @@ def accept_invitation(*, invitation: Invitation, person: User) -> RegisterResult
         raise PermissionDenied("This invitation was sent to another email address.")
     if invitation.registration_id:
         return RegisterResult(invitation.registration, created=False)
+    profile = getattr(person, "profile", None)
+    if profile is not None and profile.district_id not in (None, invitation.district_id):
+        # Invitations go to any address typed (see register_group): the district decides.
+        raise ValidationError(
+            f"This invitation is for people who work in {invitation.district.name}; your "
+            "profile names another district, so it cannot take this seat.",
+            code="other_district",
+        )
     result = register(
         person=person,
         session=invitation.session,

@@ -238,6 +238,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limit("group")
 def group_registration(request: HttpRequest) -> HttpResponse:
     """A coordinator registers several people of their district, or provider staff people of
     a district they name, for one session; the page reports each outcome."""
@@ -312,6 +313,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limit("transfer")
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(visible_registrations(request.user), pk=pk)
     form = TransferForm(request.POST)
