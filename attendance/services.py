@@ -228,15 +228,16 @@ def update_session(*, session: Session, by: User | None, **changes) -> Session:
 
 
 # A registration that stops being confirmed has not completed the session: the wrappers below
-# run the registrations rule, then revoke a certificate it had earned (staff can cancel,
-# decline or move a registration after a session started; cancelling a session cancels all).
+# run the registrations rule, then revoke a certificate it had earned (staff can cancel or move
+# a registration after a session started; cancelling a session cancels all; only a pending
+# registration, which never completed anything, can be declined).
 # They open the transaction with registrations' seat_transaction, so a lock wait that runs
 # out is still SessionBusy (409 / a message), also when SQLite waits at BEGIN IMMEDIATE.
 
 
 @seat_transaction
 def cancel_registration(
-    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+    *, registration: Registration, by: User, now: dt.datetime | None = None
 ) -> Registration:
     """registrations.services.cancel_registration, then completion (and certificate)."""
     cancelled = registration_services.cancel_registration(registration=registration, by=by, now=now)

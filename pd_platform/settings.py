@@ -167,7 +167,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 # Page rate limits (pd_platform.ratelimit), per signed-in person, in the cache above.
 # Registering: a person rarely needs more than a few a minute; check-in: opening the page,
 # pressing the button and the page after it are three requests, and guessing codes is pointless.
-RATE_LIMITS = {"register": "20/m", "checkin": "15/m"}
+# group: each POST may hold 100 addresses; transfer: each try names a colleague's address.
+RATE_LIMITS = {"register": "20/m", "checkin": "15/m", "group": "10/m", "transfer": "10/m"}
 
 # Email (Django 6.1 MAILERS): the console in development; SMTP when EMAIL_HOST is set.
 _EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -4,10 +4,15 @@ from .models import Registration
 
 
 class RegisterForm(forms.Form):
+    """Register oneself on the session page. A free (grant-funded) session asks nobody to pay:
+    the page shows no payer choice, and the registration is recorded as the person's own at
+    price 0 (a district is never billed for it)."""
+
     payer = forms.ChoiceField(
         label="Who pays?",
         choices=Registration.Payer.choices,
         initial=Registration.Payer.SELF,
+        required=False,
         widget=forms.RadioSelect,
     )
     purchase_order = forms.CharField(
@@ -16,6 +21,18 @@ class RegisterForm(forms.Form):
         required=False,
         help_text="Only when your district pays and gave you one.",
     )
+
+    def __init__(self, *args, session=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.session is not None and self.session.is_free:
+            cleaned["payer"], cleaned["purchase_order"] = Registration.Payer.SELF, ""
+        elif not cleaned.get("payer") and "payer" not in self.errors:
+            self.add_error("payer", "Choose who pays: you or your district.")
+        return cleaned
 
 
 class DeclineForm(forms.Form):

@@ -3,6 +3,8 @@
 A rolled-back change sends nothing: `after_commit` enqueues only once the transaction commits.
 """
 
+import logging
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -13,6 +15,9 @@ from django.urls import reverse
 
 from .ics import online_link, session_calendar
 from .models import Invitation, Registration
+from .selectors import approvers
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     "confirmed": "You are registered: {session}",
@@ -57,19 +62,8 @@ def approvers_after_commit(registration: Registration) -> None:
 
 
 def approvers_of(registration: Registration) -> list[str]:
-    """The district's coordinators, or the provider's staff when the district has none."""
-    from organizations.models import Role
-
-    coordinators = Role.objects.filter(
-        kind=Role.Kind.DISTRICT_COORDINATOR, district_id=registration.district_id
-    ).values_list("user__email", flat=True)
-    if registration.district_id and coordinators.exists():
-        return sorted(coordinators)
-    return sorted(
-        Role.objects.filter(
-            kind=Role.Kind.PROVIDER_STAFF, provider_id=registration.session.course.provider_id
-        ).values_list("user__email", flat=True)
-    )
+    """The addresses of the people asked to decide (selectors.approvers, the one rule)."""
+    return list(approvers(registration).values_list("email", flat=True))
 
 
 @task
@@ -83,6 +77,8 @@ def send_approval_request(*, registration_id: int) -> None:
         return
     recipients = approvers_of(registration)
     if not recipients:
+        # No coordinator, no provider staff and no Alliance admin: an installation problem.
+        logger.error("approval request %s has nobody to decide it", registration_id)
         return
     context = {
         "registration": registration,

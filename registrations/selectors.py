@@ -1,17 +1,19 @@
 """Reads of registrations: a person's own, a session's roster, the approval queue."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Meeting, Session
 from courses.selectors import public_sessions, with_schedule
-from organizations.models import District
+from organizations.models import District, Role
 from organizations.permissions import managed_provider_ids, roles_of
 
 from .models import Registration
+from .permissions import decide_scope
 
 
 def registrations_with_sessions(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -50,16 +52,43 @@ def active_registration(person: User, session: Session) -> Registration | None:
     ).first()
 
 
-def approval_queue(user: User) -> QuerySet[Registration]:
-    """Pending registrations `user` decides: their districts' as coordinator; their
-    provider's sessions' as staff (for districts without a coordinator first of all)."""
-    roles = roles_of(user)
-    pending = Registration.objects.filter(status=Registration.Status.PENDING)
-    if not roles.alliance_admin:
-        scope = Q(district_id__in=roles.district_ids) | Q(
-            session__course__provider_id__in=roles.provider_ids
+def has_started(session: Session, *, now: dt.datetime | None = None) -> bool:
+    """The session's first meeting has begun: from then on only the provider's staff change
+    its registrations (a registrant, or a link acting as them, no longer can)."""
+    first = session.meetings.aggregate(v=Min("starts_at"))["v"]
+    return first is not None and first <= (now or timezone.now())
+
+
+def approvers(registration: Registration) -> QuerySet[User]:
+    """The people asked to decide a pending registration, emailed and shown it at /approvals/
+    (DESIGN.md): the coordinators of the registrant's district; where it has none, the staff
+    of the session's provider; where that provider has none either, the Alliance admins.
+    Each of them passes permissions.can_decide, so each sees it in approval_queue."""
+    people = User.objects.filter(is_active=True)
+    asked = [
+        Q(
+            roles__kind=Role.Kind.PROVIDER_STAFF,
+            roles__provider_id=registration.session.course.provider_id,
+        ),
+        Q(roles__kind=Role.Kind.ALLIANCE_ADMIN) | Q(is_superuser=True),
+    ]
+    if registration.district_id is not None:
+        coordinators = Q(
+            roles__kind=Role.Kind.DISTRICT_COORDINATOR, roles__district_id=registration.district_id
         )
-        pending = pending.filter(scope)
+        asked.insert(0, coordinators)
+    for scope in asked:
+        found = people.filter(scope).distinct().order_by("email")
+        if found.exists():
+            return found
+    return User.objects.none()
+
+
+def approval_queue(user: User) -> QuerySet[Registration]:
+    """Pending registrations `user` may decide (permissions.decide_scope): their districts' as
+    coordinator, their provider's sessions' as staff, all as an Alliance admin; so everyone
+    `approvers` names finds the request here."""
+    pending = Registration.objects.filter(decide_scope(user), status=Registration.Status.PENDING)
     return registrations_with_sessions(pending).select_related("person").order_by("queued_at", "pk")
 
 

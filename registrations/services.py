@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -27,6 +27,7 @@ from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
 from .models import Invitation, Registration
 from .permissions import can_cancel, can_decide, can_manage_session_registrations
+from .selectors import has_started
 
 Status = Registration.Status
 
@@ -41,13 +42,8 @@ def _local(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "D, M j, Y, g:i A T")
 
 
-def _first_start(session: Session) -> dt.datetime | None:
-    return session.meetings.aggregate(v=Min("starts_at"))["v"]
-
-
 def _has_started(session: Session, now: dt.datetime) -> bool:
-    first = _first_start(session)
-    return first is not None and first <= now
+    return has_started(session, now=now)
 
 
 def _confirmed_count(session: Session) -> int:
@@ -202,19 +198,23 @@ def _reload(registration: Registration) -> Registration:
 
 @seat_transaction
 def cancel_registration(
-    *, registration: Registration, by: User | None, now: dt.datetime | None = None
+    *, registration: Registration, by: User, now: dt.datetime | None = None
 ) -> Registration:
-    """Give up a place. A freed seat goes to the earliest waitlisted person, never back to the
-    person who gave it up."""
+    """Give up a place, as `by`: the registrant (a link in their email acts as them, with the
+    same limits), their district's coordinator, or the provider's staff. Once the session has
+    started only the provider's staff may. A freed seat goes to the earliest waitlisted
+    person, never back to the person who gave it up."""
+    if by is None:
+        # There is no anonymous or "system" cancellation: nothing may act as staff unnamed.
+        raise TypeError("cancel_registration needs the person acting: by=<User>.")
     now = now or timezone.now()
     session = lock_session(registration.session_id)
     registration = _reload(registration)
-    if by is not None and not can_cancel(by, registration):
+    if not can_cancel(by, registration):
         raise PermissionDenied("You cannot cancel this registration.")
     if not registration.is_active:
         return registration
-    staff = by is None or can_manage_session_registrations(by, session)
-    if _has_started(session, now) and not staff:
+    if _has_started(session, now) and not can_manage_session_registrations(by, session):
         raise ValidationError(
             "This session has already started; please contact the provider.", code="started"
         )
@@ -253,28 +253,26 @@ def approve_registration(
 def decline_registration(
     *, registration: Registration, by: User | None, reason: str, now: dt.datetime | None = None
 ) -> Registration:
-    """Decline a pending (or waitlisted or confirmed) registration with a reason."""
+    """Decline a pending registration with a reason. Only a pending one: a confirmed or
+    waitlisted place (or a completed one, with its certificate) is left by cancelling it."""
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Please give a reason; the registrant will see it."})
     if len(reason) > 500:
         raise ValidationError({"reason": "Keep the reason under 500 characters."})
-    session = lock_session(registration.session_id)
+    lock_session(registration.session_id)  # an approval of the same request waits for this
     registration = _reload(registration)
     if by is not None and not can_decide(by, registration):
         raise PermissionDenied("You cannot decide on this registration.")
-    if not registration.is_active:
-        raise ValidationError("This registration is no longer active.", code="not_active")
-    was_confirmed = registration.status == Status.CONFIRMED
+    if registration.status != Status.PENDING:
+        raise ValidationError("Only a pending registration can be declined.", code="not_pending")
     registration.status = Status.DECLINED
     registration.decline_reason = reason
     registration.decided_by, registration.decided_at = by, now
     registration.save()
     notifications.after_commit(registration, "declined")
     _refuse_transfer(registration)
-    if was_confirmed:
-        _promote(session, now=now, exclude_person_id=registration.person_id)
     return registration
 
 
@@ -600,56 +598,76 @@ def register_group(
     district's people, or the provider's staff (who name the district) anyone's.
 
     Each person goes through `register` (its own transaction, so one refusal does not undo
-    the others); an email without an account gets an invitation on behalf of `district` and
-    the registration waits for them to sign up. Returns what happened to each, in order.
+    the others). A typed address of an account in the district is registered like a chosen
+    person; any other address (no account, an account of another district, a closed one)
+    gets the same invitation on behalf of `district` and the same answer, so the page never
+    tells whether an address has an account. Only a person of that district can accept an
+    invitation (`accept_invitation`). Returns what happened to each, people first, then the
+    addresses in the order typed.
     """
     districts = _group_districts(session=session, by=by, district=district)
+    invite_district = district or District.objects.get(pk=min(districts))
     where = district.name if district is not None else "your district"
-    invite_district_id = min(districts)
     outcomes: list[GroupOutcome] = []
-    known = {p.email.lower(): p for p in people}
+    chosen = {p.email.lower(): p for p in people}
+    for email, person in chosen.items():
+        profile = getattr(person, "profile", None)
+        if profile is None or profile.district_id not in districts:
+            outcomes.append(GroupOutcome(email, "refused", f"Not a member of {where}."))
+            continue
+        outcomes.append(
+            _register_one(
+                session=session, by=by, person=person, payer=payer, purchase_order=purchase_order
+            )
+        )
+    seen = set(chosen)
     for email in emails:
         email = email.strip().lower()
-        if not email or email in known:
+        if not email or email in seen:
             continue
-        person = User.objects.filter(email__iexact=email).first()
-        if person is not None:
-            known[email] = person
+        seen.add(email)
+        person = User.objects.filter(email__iexact=email, is_active=True).first()
+        profile = getattr(person, "profile", None)
+        if profile is not None and profile.district_id in districts:
+            outcomes.append(
+                _register_one(
+                    session=session,
+                    by=by,
+                    person=person,
+                    payer=payer,
+                    purchase_order=purchase_order,
+                )
+            )
         else:
             outcomes.append(
                 _invite(
                     session=session,
                     by=by,
                     email=email,
-                    district_id=invite_district_id,
+                    district=invite_district,
                     payer=payer,
                     purchase_order=purchase_order,
                 )
             )
-    for email, person in known.items():
-        profile = getattr(person, "profile", None)
-        if profile is None or profile.district_id not in districts:
-            outcomes.append(GroupOutcome(email, "refused", f"Not a member of {where}."))
-            continue
-        try:
-            result = register(
-                person=person, session=session, by=by, payer=payer, purchase_order=purchase_order
-            )
-        except ValidationError as error:
-            outcomes.append(GroupOutcome(email, "refused", " ".join(error.messages)))
-            continue
-        registration = result.registration
-        if not result.created:
-            outcomes.append(
-                GroupOutcome(
-                    email, "already", f"Already {registration.get_status_display().lower()}."
-                )
-            )
-        else:
-            outcomes.append(
-                GroupOutcome(email, registration.status, registration.get_status_display() + ".")
-            )
     return outcomes
+
+
+def _register_one(
+    *, session: Session, by: User, person: User, payer: str, purchase_order: str
+) -> GroupOutcome:
+    email = person.email.lower()
+    try:
+        result = register(
+            person=person, session=session, by=by, payer=payer, purchase_order=purchase_order
+        )
+    except ValidationError as error:
+        return GroupOutcome(email, "refused", " ".join(error.messages))
+    registration = result.registration
+    if not result.created:
+        return GroupOutcome(
+            email, "already", f"Already {registration.get_status_display().lower()}."
+        )
+    return GroupOutcome(email, registration.status, registration.get_status_display() + ".")
 
 
 def _group_districts(*, session: Session, by: User, district: District | None) -> set[int]:
@@ -674,7 +692,7 @@ def _invite(
     session: Session,
     by: User,
     email: str,
-    district_id: int,
+    district: District,
     payer: str,
     purchase_order: str,
 ) -> GroupOutcome:
@@ -690,7 +708,7 @@ def _invite(
             email=email,
             registration=None,
             defaults={
-                "district_id": district_id,
+                "district": district,
                 "invited_by": by,
                 "payer": payer,
                 "purchase_order": purchase_order,
@@ -699,7 +717,10 @@ def _invite(
         if created:
             notifications.invitation_after_commit(invitation)
     return GroupOutcome(
-        email, "invited", "No account yet: invited to sign up; the seat is taken when they accept."
+        email,
+        "invited",
+        f"Invitation sent: if this address belongs to someone who works in {district.name}, "
+        "they can accept it and take the seat.",
     )
 
 
@@ -709,6 +730,14 @@ def accept_invitation(*, invitation: Invitation, person: User) -> RegisterResult
         raise PermissionDenied("This invitation was sent to another email address.")
     if invitation.registration_id:
         return RegisterResult(invitation.registration, created=False)
+    profile = getattr(person, "profile", None)
+    if profile is not None and profile.district_id not in (None, invitation.district_id):
+        # Invitations go to any address typed (see register_group): the district decides.
+        raise ValidationError(
+            f"This invitation is for people who work in {invitation.district.name}; your "
+            "profile names another district, so it cannot take this seat.",
+            code="other_district",
+        )
     result = register(
         person=person,
         session=invitation.session,

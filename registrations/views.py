@@ -25,6 +25,7 @@ from .notifications import RELEASE_SALT
 from .selectors import (
     approval_queue,
     group_choices,
+    has_started,
     my_registrations,
     visible_registrations,
 )
@@ -51,7 +52,7 @@ def _busy(request: HttpRequest, session: Session) -> HttpResponse:
 @rate_limit("register")
 def register_view(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(public_sessions(), pk=pk)
-    form = RegisterForm(request.POST)
+    form = RegisterForm(request.POST, session=session)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -101,17 +102,20 @@ def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def release_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in a promotion email: confirm, then give the seat to the next person."""
+    """The link in a promotion email: confirm, then give the seat to the next person. The link
+    acts as the registrant, with their limits: once the session has started it releases
+    nothing."""
     try:
         registration_id = signing.loads(token, salt=RELEASE_SALT, max_age=60 * 60 * 24 * 60)
     except signing.BadSignature as error:
         raise Http404("This link is not valid.") from error
     registration = get_object_or_404(
-        Registration.objects.select_related("session__course", "person"), pk=registration_id
+        Registration.objects.select_related("session__course__provider", "person"),
+        pk=registration_id,
     )
     if request.method == "POST":
         try:
-            cancel_registration(registration=registration, by=None)
+            cancel_registration(registration=registration, by=registration.person)
         except SessionBusy:
             return _busy(request, registration.session)
         except ValidationError as error:
@@ -121,7 +125,10 @@ def release_view(request: HttpRequest, token: str) -> HttpResponse:
                 request, "Thank you: your seat is released and goes to the next person waiting."
             )
         return redirect(registration.session)
-    return render(request, "registrations/release.html", {"registration": registration})
+    started = has_started(registration.session)
+    return render(
+        request, "registrations/release.html", {"registration": registration, "started": started}
+    )
 
 
 @login_required
@@ -233,6 +240,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@rate_limit("group")
 def group_registration(request: HttpRequest) -> HttpResponse:
     """A coordinator registers several people of their district, or provider staff people of
     a district they name, for one session; the page reports each outcome."""
@@ -307,6 +315,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limit("transfer")
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     registration = get_object_or_404(visible_registrations(request.user), pk=pk)
     form = TransferForm(request.POST)

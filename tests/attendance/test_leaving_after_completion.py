@@ -1,6 +1,7 @@
 """A registration that stops being confirmed after its session was completed no longer holds a
-valid certificate: staff cancelling, declining or moving it, or cancelling the whole session,
-revokes the certificate in the same transaction (the verify page then says revoked)."""
+valid certificate: staff cancelling or moving it, or cancelling the whole session, revokes the
+certificate in the same transaction (the verify page then says revoked). Declining is for pending
+registrations only, so it never touches a certificate."""
 
 import pytest
 from django.urls import reverse
@@ -78,7 +79,11 @@ def test_staff_moving_a_completed_registration_revokes_the_old_certificate(clien
     assert not Certificate.objects.filter(registration=moved).exists()
 
 
-def test_declining_a_completed_registration_through_the_api_revokes_it(api_client, session, staff):
+def test_declining_a_completed_registration_through_the_api_is_refused_and_keeps_it(
+    api_client, session, staff
+):
+    """Only pending registrations are declined: staff who mean it cancel, which is recorded
+    as a correction (above)."""
     certificate = completed(session)
     api_client.force_authenticate(staff)
 
@@ -88,9 +93,11 @@ def test_declining_a_completed_registration_through_the_api_revokes_it(api_clien
         format="json",
     )
 
-    assert answer.status_code == 200, answer.content
-    assert answer.json()["status"] == "declined"
-    assert _revoked(certificate) == "The registration was declined."
+    assert answer.status_code == 400, answer.content
+    assert answer.json() == {"non_field_errors": ["Only a pending registration can be declined."]}
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    assert certificate.registration.status == Registration.Status.CONFIRMED
 
 
 def test_cancelling_a_session_through_the_api_revokes_every_certificate(api_client, session, staff):

@@ -228,3 +228,47 @@ def test_declining_someone_elses_registration_is_404_even_without_a_reason(api_c
         f"/api/v1/registrations/{registration.pk}/decline/", {}, format="json"
     )
     assert response.status_code == 404
+
+
+def test_a_coordinator_cannot_decline_a_completed_registration_of_a_past_session(api_client):
+    """Only pending registrations are decided: declining a completed one would revoke its
+    certificate and lower the reach figures of another provider's session."""
+    from tests.certificates.helpers import completed, past_session
+
+    district = DistrictFactory()
+    certificate = completed(past_session(), educator(district=district))
+    client = _client(api_client, coordinator_of(district))
+
+    answer = client.post(
+        f"/api/v1/registrations/{certificate.registration.pk}/decline/",
+        {"reason": "Not approved"},
+        format="json",
+    )
+
+    assert answer.status_code == 400
+    assert answer.json() == {"non_field_errors": ["Only a pending registration can be declined."]}
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    assert certificate.registration.status == "confirmed"
+    verified = APIClient().get(f"/api/v1/certificates/verify/{certificate.code}/").json()
+    assert verified["status"] == "valid"
+
+
+@pytest.mark.parametrize("status", ["confirmed", "waitlisted"])
+def test_only_a_pending_registration_can_be_declined_or_approved(api_client, status):
+    district = DistrictFactory()
+    session = SessionFactory(requires_approval=True)
+    held = RegistrationFactory(session=session, person=educator(district=district), status=status)
+    pending = register(person=educator(district=district), session=session).registration
+    client = _client(api_client, coordinator_of(district))
+    reason = {"reason": "Budget is spent"}
+
+    declined = client.post(f"/api/v1/registrations/{held.pk}/decline/", reason, format="json")
+    approved = client.post(f"/api/v1/registrations/{held.pk}/approve/")
+
+    assert (declined.status_code, approved.status_code) == (400, 400)
+    assert declined.json() == {"non_field_errors": ["Only a pending registration can be declined."]}
+    held.refresh_from_db()
+    assert held.status == status
+    answer = client.post(f"/api/v1/registrations/{pending.pk}/decline/", reason, format="json")
+    assert answer.status_code == 200 and answer.json()["status"] == "declined"

@@ -85,7 +85,7 @@ def test_twenty_simultaneous_cancellations_promote_exactly_twenty():
     session = SessionFactory(capacity=20)
     confirmed = [register(person=educator(), session=session).registration for _ in range(20)]
     waiting = [register(person=educator(), session=session).registration for _ in range(30)]
-    _, errors = _run_together(lambda r: cancel_registration(registration=r, by=None), confirmed)
+    _, errors = _run_together(lambda r: cancel_registration(registration=r, by=r.person), confirmed)
     assert errors == []
     statuses = dict(
         Registration.objects.filter(pk__in=[r.pk for r in waiting]).values_list("pk", "status")

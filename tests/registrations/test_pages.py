@@ -201,3 +201,73 @@ def test_a_coordinator_approves_and_declines_from_the_queue(
 def test_educators_cannot_open_the_approvals_page(client):
     client.force_login(educator())
     assert client.get("/approvals/").status_code == 403
+
+
+def test_a_free_session_registers_from_its_page_without_a_payer(client):
+    session = SessionFactory(is_free=True)
+    client.force_login(educator())
+    page = client.get(session.get_absolute_url()).content.decode()
+    assert "Who pays?" not in page  # nobody pays, so the page does not ask
+
+    # The form as the page sends it: no payer, no purchase order.
+    response = client.post(f"/sessions/{session.pk}/register/", {}, follow=True)
+
+    content = response.content.decode()
+    assert "This field is required" not in content
+    assert "You are registered." in content
+    registration = Registration.objects.get(session=session)
+    assert (registration.status, registration.price, registration.payer) == ("confirmed", 0, "self")
+    assert registration.purchase_order == ""
+
+
+def test_a_paid_session_without_a_payer_asks_who_pays(client):
+    session = SessionFactory()
+    client.force_login(educator())
+    response = client.post(f"/sessions/{session.pk}/register/", {}, follow=True)
+    assert "Choose who pays: you or your district." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def _release_path(registration) -> str:
+    """The path of the link a promotion email carries."""
+    from urllib.parse import urlsplit
+
+    from registrations.notifications import release_url
+
+    return urlsplit(release_url(registration)).path
+
+
+def test_the_release_link_of_a_past_session_releases_nothing_and_keeps_the_certificate(client):
+    """A link acts as the registrant, with their limits: after the start nothing is released
+    and the certificate earned stays valid."""
+    from tests.certificates.helpers import completed, past_session
+
+    certificate = completed(past_session())
+    path = _release_path(certificate.registration)
+
+    page = client.get(path).content.decode()
+    assert "can no longer be released" in page
+    assert "Yes, release my seat" not in page
+    assert 'method="post"' not in page.split("<main", 1)[1]
+
+    response = client.post(path, follow=True)
+
+    assert "already started" in response.content.decode()
+    certificate.refresh_from_db()
+    certificate.registration.refresh_from_db()
+    assert certificate.registration.status == "confirmed"
+    assert certificate.revoked_at is None
+    assert "Valid" in client.get(certificate.get_verify_path()).content.decode()
+
+
+def test_the_release_link_of_an_upcoming_session_releases_the_seat(client):
+    registration = RegistrationFactory(session=SessionFactory(starts_in_days=5))
+    path = _release_path(registration)
+
+    assert "Yes, release my seat" in client.get(path).content.decode()
+    response = client.post(path, follow=True)
+
+    assert "your seat is released" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+    assert registration.cancelled_by == registration.person  # the link acted as them

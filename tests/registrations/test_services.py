@@ -27,6 +27,7 @@ from tests.factories import (
     CourseFactory,
     DistrictFactory,
     ProviderFactory,
+    RegistrationFactory,
     SessionFactory,
     UserFactory,
     coordinator_of,
@@ -164,7 +165,7 @@ def test_promotion_never_happens_once_the_session_started():
     session = SessionFactory(capacity=1, starts_in_days=3)
     holder, waiting = _fill(session, 2)
     with time_machine.travel(session.meetings.first().starts_at + dt.timedelta(minutes=1)):
-        cancel_registration(registration=holder, by=None)
+        cancel_registration(registration=holder, by=staff_of(session.course.provider))
     waiting.refresh_from_db()
     assert waiting.status == Status.WAITLISTED
 
@@ -178,7 +179,7 @@ def test_a_failure_after_promotion_rolls_back_both(django_capture_on_commit_call
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        cancel_registration(registration=holder, by=None)
+        cancel_registration(registration=holder, by=holder.person)
         raise RuntimeError("something later failed")
     assert callbacks == []
     holder.refresh_from_db()
@@ -370,3 +371,12 @@ def test_without_a_coordinator_the_providers_staff_are_asked(django_capture_on_c
         register(person=educator(), session=session)
     approval = next(m for m in mail.outbox if m.subject.startswith("Approval needed"))
     assert approval.to == [staff.email]
+
+
+def test_cancelling_needs_the_person_acting_never_none():
+    """`by=None` used to mean "staff": a link could then cancel after the start."""
+    registration = RegistrationFactory()
+    with pytest.raises(TypeError):
+        cancel_registration(registration=registration, by=None)
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
