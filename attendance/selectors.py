@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from certificates.models import Certificate
+from courses.dates import local_date
 from courses.models import Meeting, Session
 from registrations.models import Registration
 
@@ -145,3 +146,9 @@ def unsettled_completions(*, now: dt.datetime | None = None) -> QuerySet[Registr
     ).exclude(Exists(valid))
     return with_completion(candidates, now=now).filter(completed=True)
 
+
+def has_meeting_left_today(meetings: Iterable[Meeting], *, now: dt.datetime) -> bool:
+    """Whether one of `meetings` (already loaded) is on today's local date and has not ended:
+    /me/ then offers the registrant a way to type the check-in code."""
+    today = local_date(now)
+    return any(local_date(m.starts_at) == today and m.ends_at > now for m in meetings)

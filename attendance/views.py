@@ -23,7 +23,7 @@ from registrations.locking import SessionBusy
 from registrations.services import register_walk_in
 
 from . import roster as selectors
-from .forms import HeadcountForm, RosterForm, WalkInForm
+from .forms import CheckInCodeForm, HeadcountForm, RosterForm, WalkInForm
 from .models import Attendance, Headcount
 from .permissions import can_take_attendance
 from .qr import qr_svg
@@ -301,3 +301,23 @@ def check_in_view(request: HttpRequest, code: str) -> HttpResponse:
     attendance = selectors.own_attendance(person=request.user, meeting=meeting)
     context = {"meeting": meeting, "attendance": attendance, "opens_at": meeting.starts_at - EARLY}
     return render(request, "attendance/check_in.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("checkin", methods=("POST",))
+def check_in_by_code(request: HttpRequest) -> HttpResponse:
+    """The code typed instead of scanned: POST checks the signed-in person in exactly like
+    /checkin/<code>/ (same service, messages and rate limit, counted together), then shows
+    that page, which says they are checked in."""
+    form = CheckInCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            check_in(code=code, person=request.user)
+        except ValidationError as error:
+            form.add_error("code", error.messages)
+        else:
+            return redirect("attendance:check_in", code=code)
+    status = 400 if form.is_bound else 200
+    return render(request, "attendance/check_in_by_code.html", {"form": form}, status=status)

@@ -153,6 +153,8 @@ _TABLE: dict[str, tuple] = {
     "POST attendance:rotate_code":          (LOGIN, 404,   404,   302,   404,   302,   404,   302),
     "GET attendance:check_in":              (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "POST attendance:check_in":             (LOGIN, 400,   400,   400,   400,   400,   400,   400),
+    "GET attendance:check_in_by_code":      (LOGIN, 200,   200,   200,   200,   200,   200,   200),
+    "POST attendance:check_in_by_code":     (LOGIN, 400,   400,   400,   400,   400,   400,   400),
     # The person's own data (privacy) and API token; empty POSTs show the form's errors.
     "GET privacy:my_data":                  (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "GET privacy:my_data_json":             (LOGIN, 200,   200,   200,   200,   200,   200,   200),
