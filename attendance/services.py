@@ -79,6 +79,42 @@ def _check_may_record(session: Session, by: User | None, now: dt.datetime) -> No
         )
 
 
+def _rows_named(rows: list[int], shown: int = 10) -> str:
+    named = ", ".join(str(n) for n in rows[:shown])
+    return named + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
+
+
+def _check_rows_fit_the_roster(session: Session, entries: Sequence[AttendanceEntry]) -> None:
+    """Each (registration, meeting) pair at most once, and no more rows than the roster holds;
+    cheap (no lock, two counts), so a huge or repetitive request never holds the session."""
+    rows: dict[tuple[int, int], list[int]] = {}
+    for index, entry in enumerate(entries, start=1):
+        rows.setdefault((entry.registration_id, entry.meeting_id), []).append(index)
+    repeated = [
+        f"Rows {_rows_named(numbers)}: registration {registration} and meeting {meeting} "
+        "appear more than once; send each registration and meeting once."
+        for (registration, meeting), numbers in rows.items()
+        if len(numbers) > 1
+    ]
+    if repeated:
+        raise ValidationError({"entries": repeated[:20]}, code="duplicate")
+    if not entries:
+        return
+    confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    meetings = session.meetings.count()
+    if len(entries) > confirmed * meetings:
+        raise ValidationError(
+            {
+                "entries": [
+                    f"{len(entries)} rows, but the roster has {confirmed * meetings} "
+                    f"({confirmed} confirmed x {meetings} meetings); send at most one row per "
+                    "confirmed registration and meeting."
+                ]
+            },
+            code="too_many",
+        )
+
+
 def _check_started(meeting: Meeting, now: dt.datetime, number: int | None = None) -> str | None:
     if now < meeting.starts_at - EARLY:
         which = f"Meeting {number}" if number else "This meeting"
@@ -95,8 +131,12 @@ def record_attendance(
     source: str = Attendance.Source.ROSTER,
     now: dt.datetime | None = None,
 ) -> list[Attendance]:
-    """Record many attendance rows at once: all are valid and saved, or none is."""
+    """Record many attendance rows at once: all are valid and saved, or none is.
+
+    A request that repeats a (registration, meeting) pair, or sends more rows than the roster
+    has (confirmed registrations x meetings), is refused before the session is locked."""
     now = now or timezone.now()
+    _check_rows_fit_the_roster(session, entries)
     session = _lock_session(session.pk)
     _check_may_record(session, by, now)
     meetings = {m.pk: m for m in session.meetings.order_by("starts_at")}
