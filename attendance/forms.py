@@ -112,7 +112,8 @@ class RosterForm:
 class WalkInForm(forms.Form):
     email = forms.EmailField(
         label="Email of the walk-in's account",
-        help_text="They need an account with a completed profile.",
+        help_text="They need an account with a completed profile. Walk-ins are added while "
+        "check-in is open: from 30 minutes before the meeting until it ends.",
     )
 
 

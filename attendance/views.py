@@ -88,6 +88,7 @@ def _render_roster(
     *,
     form: RosterForm | None = None,
     headcount_form: HeadcountForm | None = None,
+    walk_in_form: WalkInForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     try:
@@ -100,7 +101,7 @@ def _render_roster(
         "page": page,
         "form": form,
         "headcount_form": headcount_form or HeadcountForm(),
-        "walk_in_form": WalkInForm(),
+        "walk_in_form": walk_in_form or WalkInForm(),
         "statuses": Attendance.Status.choices,
     }
     return render(request, "attendance/roster.html", context, status=status)
@@ -158,46 +159,34 @@ def mark_present(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     return redirect(_roster_url(meeting))
 
 
+# The same answer whatever the address: the page never tells whether it has an account.
+WALK_IN_ANSWER = (
+    "If that address belongs to an educator with a complete profile, they are now on the roster "
+    "and have been emailed. Otherwise ask them to sign up and register on the session page."
+)
+
+
 @login_required
 @require_POST
+@rate_limit("register")
 def walk_in(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    """Add someone who turned up without a seat, by the email of their account."""
+    """Add someone who turned up without a seat, by the email of their account, while the
+    meeting's check-in is open (registrations.services.register_walk_in)."""
     meeting = _meeting_or_404(request.user, meeting_pk)
     form = WalkInForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the email address of the walk-in's account.")
-        return redirect(_roster_url(meeting))
-    email = form.cleaned_data["email"]
-    person = User.objects.filter(email__iexact=email).select_related("profile").first()
-    if person is None:
-        messages.error(
-            request,
-            f"No account uses {email}. Ask them to create one (and complete their profile), "
-            "then add them again.",
-        )
-        return redirect(_roster_url(meeting))
-    already = selectors.is_confirmed(person=person, session=meeting.session)
-    try:
-        register_walk_in(person=person, session=meeting.session, by=request.user)
-    except SessionBusy:
-        messages.error(request, SessionBusy.message)
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        if error.code == "profile_incomplete":
-            messages.error(
-                request,
-                f"{person} has not completed their profile (district, school and position). "
-                "Ask them to complete it, then add them again.",
-            )
+    if form.is_valid():
+        try:
+            register_walk_in(email=form.cleaned_data["email"], meeting=meeting, by=request.user)
+        except SessionBusy:
+            form.add_error(None, SessionBusy.message)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
-            _error_messages(request, error)
-    else:
-        if already:
-            messages.info(request, f"{person} was already confirmed for this session.")
-        else:
-            messages.success(request, f"{person} is confirmed and added to the roster.")
-    return redirect(_roster_url(meeting))
+            messages.info(request, WALK_IN_ANSWER)
+            return redirect(_roster_url(meeting))
+    return _render_roster(request, meeting.session, meeting.pk, walk_in_form=form, status=400)
 
 
 @login_required
