@@ -243,7 +243,8 @@ def check_in_code(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         "meeting": meeting,
         "code": code,
         "url": url,
-        "qr": mark_safe(qr),  # noqa: S308 - reportlab output with an escaped label (qr.py)
+        "type_url": settings.SITE_URL + reverse("attendance:check_in_by_code"),
+        "qr": mark_safe(qr),  # noqa: S308 - segno output with an escaped label (qr.py)
         "opens_at": meeting.starts_at - EARLY,
         "roster_url": _roster_url(meeting),
     }

@@ -414,22 +414,32 @@ def test_rotating_the_code_replaces_it(client, trainer):
     assert client.get(f"/checkin/{old}/").status_code == 404
 
 
-def test_the_qr_code_encodes_the_link():
+def test_the_qr_code_encodes_the_link_with_presentation_attributes_only():
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image, ImageDraw
 
     url = "https://pd.example.org/checkin/ABCD2345/"
-    svg = qr_svg(url, label="QR")
-    # Rasterize the SVG's rectangles (the only shapes reportlab writes for a QR code).
-    scale = float(re.search(r"matrix\(([\d.]+),", svg).group(1))
-    image = Image.new("L", (260, 260), 255)
+    svg = qr_svg(url, label="QR <code>")
+    assert "style" not in svg  # the CSP (style-src 'self') blocks style attributes
+    assert svg.startswith('<svg role="img" aria-label="QR &lt;code&gt;" class="qr"')
+    assert "<title>QR &lt;code&gt;</title>" in svg and 'viewBox="0 0 ' in svg
+    # Rasterize segno's path: one-module-high horizontal strokes ("h"), moves absolute ("M")
+    # or relative ("m"), in modules, scaled by the transform.
+    scale = int(re.search(r'transform="scale\((\d+)\)"', svg).group(1))
+    size = int(re.search(r'width="(\d+)"', svg).group(1))
+    image = Image.new("L", (size, size), 255)
     draw = ImageDraw.Draw(image)
-    for x, y, w, h in re.findall(
-        r'<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" style="[^"]*fill: rgb\(0%',
-        svg,
-    ):
-        x0, y0 = float(x) * scale + 10, 240 - (float(y) + float(h)) * scale + 10
-        draw.rectangle([x0, y0, x0 + float(w) * scale - 1, y0 + float(h) * scale - 1], fill=0)
+    x = y = 0.0
+    path = re.search(r' d="([^"]+)"', svg).group(1)
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:\s(-?[\d.]+))?", path):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            top = (y - 0.5) * scale
+            draw.rectangle([x * scale, top, (x + float(a)) * scale - 1, top + scale - 1], fill=0)
+            x += float(a)
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [url]
 
 
