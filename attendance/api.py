@@ -262,8 +262,10 @@ class RosterView(SessionAttendanceView):
 
     @extend_schema(
         summary="Record attendance",
-        description="Record many rows at once (at most 5,000): all are saved, or none is. A "
-        "row for a registration and meeting already recorded replaces it. Completions issue "
+        description="Record many rows at once (at most 5,000, and at most one per confirmed "
+        "registration and meeting of the roster: a repeated pair is 400 naming its rows): all "
+        "are saved, or none is. A row for a registration and meeting already recorded replaces "
+        "it. Completions (once the session's last meeting has ended) issue "
         "certificates; a correction that undoes one revokes it. Trainers may record until 14 "
         "days after the last meeting, provider staff at any time. Answers with the roster.",
         parameters=[SESSION_ID],

@@ -11,7 +11,7 @@ from organizations.models import District
 from registrations.models import Registration
 
 from .models import Attendance, Headcount
-from .services import AttendanceEntry
+from .services import AttendanceEntry, normalize_code
 
 STATUS_CHOICES = Attendance.Status.choices
 
@@ -112,8 +112,36 @@ class RosterForm:
 class WalkInForm(forms.Form):
     email = forms.EmailField(
         label="Email of the walk-in's account",
-        help_text="They need an account with a completed profile.",
+        help_text="They need an account with a completed profile. Walk-ins are added while "
+        "check-in is open: from 30 minutes before the meeting until it ends.",
     )
+
+
+class CheckInCodeForm(forms.Form):
+    """The code a registrant types at /checkin/; case, spaces and dashes do not matter."""
+
+    code = forms.CharField(
+        label="Check-in code",
+        max_length=40,
+        help_text="The code your trainer shows, for example ABCD-2345. Capitals, spaces and "
+        "dashes do not matter.",
+        error_messages={"required": "Enter the check-in code your trainer shows."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "enterkeyhint": "go",
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = normalize_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError("Enter the check-in code your trainer shows.")
+        return code
 
 
 class HeadcountForm(forms.Form):

@@ -1,30 +1,32 @@
-"""QR codes as inline SVG, drawn with reportlab (already a dependency for certificates)."""
+"""QR codes as inline SVG for pages, drawn with segno.
 
-import re
+The markup carries presentation attributes only (`stroke`, `d`, `transform`): our CSP
+(`style-src 'self'`) blocks `style="…"` attributes, which made reportlab's renderSVG output
+render as a black square. Certificates (PDF) keep reportlab's own QR widget (certificates.pdf).
+"""
 
+import io
+
+import segno
 from django.utils.html import escape
-from reportlab.graphics import renderSVG
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+
+SCALE = 8  # pixels per module; the page scales the SVG down to fit (viewBox)
 
 
-def qr_drawing(data: str, *, size: int = 240) -> Drawing:
-    """A `size` x `size` point drawing of the QR code for `data`, quiet zone included."""
-    widget = QrCodeWidget(data, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
-
-
-def qr_svg(data: str, *, label: str, size: int = 240) -> str:
-    """Inline `<svg>` markup (no XML prolog) of the QR code for `data`, announced to screen
-    readers as an image named `label`. Safe to mark safe: reportlab writes only numbers and
-    fixed names, and `label` is escaped."""
-    svg = renderSVG.drawToString(qr_drawing(data, size=size))
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<desc>.*?</desc>\s*", "", svg, count=1, flags=re.S)
-    svg = re.sub(r"<title>.*?</title>", f"<title>{escape(label)}</title>", svg, count=1, flags=re.S)
+def qr_svg(data: str, *, label: str) -> str:
+    """Inline `<svg>` markup (no XML prolog) of the QR code for `data`, with its four-module
+    quiet zone, announced to screen readers as an image named `label`. Safe to mark safe:
+    segno writes only numbers and fixed names, and escapes the title; `label` is escaped."""
+    code = segno.make(data, error="m", micro=False)
+    buffer = io.BytesIO()
+    code.save(
+        buffer, kind="svg", scale=SCALE, xmldecl=False, svgclass=None, lineclass=None, title=label
+    )
+    svg = buffer.getvalue().decode()
+    size = code.symbol_size(scale=SCALE)[0]
     return svg.replace(
-        "<svg ", f'<svg role="img" aria-label="{escape(label)}" class="qr" focusable="false" ', 1
+        "<svg ",
+        f'<svg role="img" aria-label="{escape(label)}" class="qr" focusable="false" '
+        f'viewBox="0 0 {size} {size}" ',
+        1,
     ).strip()

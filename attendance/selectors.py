@@ -2,18 +2,22 @@
 
 Credited minutes of a registration: per meeting, present = the meeting's length, partial = the
 minutes recorded (at most the length), absent or excused = 0. Completed: confirmed, not one of
-the session's trainers, and credited * 100 >= threshold * total length of the session's meetings.
+the session's trainers, the session's last meeting has ended, and credited * 100 >= threshold *
+total length of the session's meetings.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import (
     BooleanField,
     Case,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -23,7 +27,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Least
+from django.utils import timezone
 
+from certificates.models import Certificate
+from courses.dates import local_date
 from courses.models import Meeting, Session
 from registrations.models import Registration
 
@@ -63,9 +70,25 @@ def session_minutes_subquery(session_ref: str = "session") -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def with_completion(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Annotate `session_minutes` and `completed` (the DESIGN.md rule) from the stored
-    `credited_minutes`, which attendance.services keeps equal to credited_minutes_subquery()."""
+def session_last_end_subquery(session_ref: str = "session") -> Subquery:
+    """When the last meeting of the session at OuterRef(`session_ref`) ends (None: no meeting)."""
+    rows = (
+        Meeting.objects.filter(session=OuterRef(session_ref))
+        .order_by()
+        .values("session")
+        .annotate(last=Max("ends_at"))
+        .values("last")
+    )
+    return Subquery(rows, output_field=DateTimeField())
+
+
+def with_completion(
+    registrations: QuerySet[Registration], *, now: dt.datetime | None = None
+) -> QuerySet[Registration]:
+    """Annotate `session_minutes`, `session_ends_at` and `completed` (the DESIGN.md rule, as of
+    `now`) from the stored `credited_minutes`, which attendance.services keeps equal to
+    credited_minutes_subquery(). Nobody completes a session before its last meeting ends."""
+    now = now or timezone.now()
     is_trainer = Exists(
         Session.trainers.through.objects.filter(
             session_id=OuterRef("session_id"), user_id=OuterRef("person_id")
@@ -74,6 +97,7 @@ def with_completion(registrations: QuerySet[Registration]) -> QuerySet[Registrat
     return (
         registrations.annotate(
             session_minutes=session_minutes_subquery(),
+            session_ends_at=session_last_end_subquery(),
             is_trainer=is_trainer,
         )
         .annotate(
@@ -85,6 +109,7 @@ def with_completion(registrations: QuerySet[Registration]) -> QuerySet[Registrat
                 Q(status=Registration.Status.CONFIRMED)
                 & Q(is_trainer=False)
                 & Q(session_minutes__gt=0)
+                & Q(session_ends_at__lte=now)
                 & Q(credited_percent_basis__gte=F("required_percent_basis")),
                 output_field=BooleanField(),
             )
@@ -92,9 +117,11 @@ def with_completion(registrations: QuerySet[Registration]) -> QuerySet[Registrat
     )
 
 
-def completion_of(registration_ids: Iterable[int]) -> dict[int, tuple[bool, int]]:
-    """{registration id: (completed, credited minutes)} in one query."""
-    rows = with_completion(Registration.objects.filter(pk__in=list(registration_ids)))
+def completion_of(
+    registration_ids: Iterable[int], *, now: dt.datetime | None = None
+) -> dict[int, tuple[bool, int]]:
+    """{registration id: (completed as of `now`, credited minutes)} in one query."""
+    rows = with_completion(Registration.objects.filter(pk__in=list(registration_ids)), now=now)
     return {
         pk: (bool(completed), credited)
         for pk, completed, credited in rows.values_list("pk", "completed", "credited_minutes")
@@ -104,3 +131,24 @@ def completion_of(registration_ids: Iterable[int]) -> dict[int, tuple[bool, int]
 def stale_credited_minutes(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
     """The registrations whose stored credited minutes differ from their attendance."""
     return registrations.exclude(credited_minutes=credited_minutes_subquery())
+
+
+def unsettled_completions(*, now: dt.datetime | None = None) -> QuerySet[Registration]:
+    """Registrations completed as of `now` (their session's last meeting has ended) that hold
+    no valid certificate yet: what settle_ended_sessions issues. Only registrations with
+    credited minutes and no valid certificate are looked at, so old settled sessions cost
+    nothing but an index lookup."""
+    valid = Certificate.objects.filter(registration=OuterRef("pk"), revoked_at__isnull=True)
+    candidates = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        credited_minutes__gt=0,
+        session__status=Session.Status.SCHEDULED,
+    ).exclude(Exists(valid))
+    return with_completion(candidates, now=now).filter(completed=True)
+
+
+def has_meeting_left_today(meetings: Iterable[Meeting], *, now: dt.datetime) -> bool:
+    """Whether one of `meetings` (already loaded) is on today's local date and has not ended:
+    /me/ then offers the registrant a way to type the check-in code."""
+    today = local_date(now)
+    return any(local_date(m.starts_at) == today and m.ends_at > now for m in meetings)

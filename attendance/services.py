@@ -2,7 +2,9 @@
 
 Every change recomputes the completion of the registrations it touched in the same
 transaction: completing issues a certificate, and a correction that undoes a completion
-revokes it (certificates.services).
+revokes it (certificates.services). Nobody completes a session before its last meeting ends:
+credited minutes are stored at once, and settle_ended_sessions (the settle_sessions command,
+every few minutes) issues the certificates of sessions that have just ended.
 """
 
 import datetime as dt
@@ -27,7 +29,12 @@ from registrations.models import Registration
 
 from .models import Attendance, CheckInCode, Headcount, new_check_in_code
 from .permissions import can_take_attendance, locks_at
-from .selectors import completion_of, credited_minutes_subquery, stale_credited_minutes
+from .selectors import (
+    completion_of,
+    credited_minutes_subquery,
+    stale_credited_minutes,
+    unsettled_completions,
+)
 
 EARLY = dt.timedelta(minutes=30)
 Status = Attendance.Status
@@ -72,6 +79,42 @@ def _check_may_record(session: Session, by: User | None, now: dt.datetime) -> No
         )
 
 
+def _rows_named(rows: list[int], shown: int = 10) -> str:
+    named = ", ".join(str(n) for n in rows[:shown])
+    return named + (f" and {len(rows) - shown} more" if len(rows) > shown else "")
+
+
+def _check_rows_fit_the_roster(session: Session, entries: Sequence[AttendanceEntry]) -> None:
+    """Each (registration, meeting) pair at most once, and no more rows than the roster holds;
+    cheap (no lock, two counts), so a huge or repetitive request never holds the session."""
+    rows: dict[tuple[int, int], list[int]] = {}
+    for index, entry in enumerate(entries, start=1):
+        rows.setdefault((entry.registration_id, entry.meeting_id), []).append(index)
+    repeated = [
+        f"Rows {_rows_named(numbers)}: registration {registration} and meeting {meeting} "
+        "appear more than once; send each registration and meeting once."
+        for (registration, meeting), numbers in rows.items()
+        if len(numbers) > 1
+    ]
+    if repeated:
+        raise ValidationError({"entries": repeated[:20]}, code="duplicate")
+    if not entries:
+        return
+    confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    meetings = session.meetings.count()
+    if len(entries) > confirmed * meetings:
+        raise ValidationError(
+            {
+                "entries": [
+                    f"{len(entries)} rows, but the roster has {confirmed * meetings} "
+                    f"({confirmed} confirmed x {meetings} meetings); send at most one row per "
+                    "confirmed registration and meeting."
+                ]
+            },
+            code="too_many",
+        )
+
+
 def _check_started(meeting: Meeting, now: dt.datetime, number: int | None = None) -> str | None:
     if now < meeting.starts_at - EARLY:
         which = f"Meeting {number}" if number else "This meeting"
@@ -88,8 +131,12 @@ def record_attendance(
     source: str = Attendance.Source.ROSTER,
     now: dt.datetime | None = None,
 ) -> list[Attendance]:
-    """Record many attendance rows at once: all are valid and saved, or none is."""
+    """Record many attendance rows at once: all are valid and saved, or none is.
+
+    A request that repeats a (registration, meeting) pair, or sends more rows than the roster
+    has (confirmed registrations x meetings), is refused before the session is locked."""
     now = now or timezone.now()
+    _check_rows_fit_the_roster(session, entries)
     session = _lock_session(session.pk)
     _check_may_record(session, by, now)
     meetings = {m.pk: m for m in session.meetings.order_by("starts_at")}
@@ -177,10 +224,11 @@ def recompute_completion(
     reason: str = "Attendance was corrected; the session is no longer completed.",
 ) -> None:
     """Store credited minutes, then issue, update or revoke certificates to match completion
-    (`reason` is what the verify page shows for a revoked one); the caller's transaction."""
+    as of `now` (none before the session's last meeting ends; `reason` is what the verify page
+    shows for a revoked one); the caller's transaction."""
     registration_ids = list(registration_ids)
     store_credited_minutes(Registration.objects.filter(pk__in=registration_ids))
-    states = completion_of(registration_ids)
+    states = completion_of(registration_ids, now=now)
     if not states:
         return
     certificates = {
@@ -195,6 +243,31 @@ def recompute_completion(
             issue_certificate(registration=registrations[pk], credited_minutes=credited, now=now)
         elif certificate is not None and certificate.is_valid:
             revoke_certificate(certificate=certificate, reason=reason, now=now)
+
+
+def settle_ended_sessions(*, now: dt.datetime | None = None) -> int:
+    """Issue the certificates of registrations completed now that their session's last meeting
+    has ended (the settle_sessions command, every few minutes). One query finds them; each
+    session is then settled in its own transaction under its lock, so a run concurrent with an
+    attendance change, or with another run, issues nothing twice. Returns how many were issued."""
+    now = now or timezone.now()
+    by_session: dict[int, list[int]] = {}
+    for pk, session_id in unsettled_completions(now=now).values_list("pk", "session_id"):
+        by_session.setdefault(session_id, []).append(pk)
+    issued = 0
+    for session_id, candidates in sorted(by_session.items()):
+        with transaction.atomic():
+            _lock_session(session_id)
+            # Read again under the lock: another run or a correction may have settled some.
+            due = list(
+                unsettled_completions(now=now)
+                .filter(pk__in=candidates)
+                .values_list("pk", flat=True)
+            )
+            if due:
+                recompute_completion(registration_ids=due, now=now)
+                issued += len(due)
+    return issued
 
 
 def recompute_session(*, session: Session, now: dt.datetime | None = None) -> None:

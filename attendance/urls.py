@@ -20,5 +20,6 @@ urlpatterns = [
         views.rotate_code,
         name="rotate_code",
     ),
+    path("checkin/", views.check_in_by_code, name="check_in_by_code"),
     path("checkin/<str:code>/", views.check_in_view, name="check_in"),
 ]

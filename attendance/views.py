@@ -23,7 +23,7 @@ from registrations.locking import SessionBusy
 from registrations.services import register_walk_in
 
 from . import roster as selectors
-from .forms import HeadcountForm, RosterForm, WalkInForm
+from .forms import CheckInCodeForm, HeadcountForm, RosterForm, WalkInForm
 from .models import Attendance, Headcount
 from .permissions import can_take_attendance
 from .qr import qr_svg
@@ -88,6 +88,7 @@ def _render_roster(
     *,
     form: RosterForm | None = None,
     headcount_form: HeadcountForm | None = None,
+    walk_in_form: WalkInForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     try:
@@ -100,7 +101,7 @@ def _render_roster(
         "page": page,
         "form": form,
         "headcount_form": headcount_form or HeadcountForm(),
-        "walk_in_form": WalkInForm(),
+        "walk_in_form": walk_in_form or WalkInForm(),
         "statuses": Attendance.Status.choices,
     }
     return render(request, "attendance/roster.html", context, status=status)
@@ -158,46 +159,34 @@ def mark_present(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     return redirect(_roster_url(meeting))
 
 
+# The same answer whatever the address: the page never tells whether it has an account.
+WALK_IN_ANSWER = (
+    "If that address belongs to an educator with a complete profile, they are now on the roster "
+    "and have been emailed. Otherwise ask them to sign up and register on the session page."
+)
+
+
 @login_required
 @require_POST
+@rate_limit("register")
 def walk_in(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    """Add someone who turned up without a seat, by the email of their account."""
+    """Add someone who turned up without a seat, by the email of their account, while the
+    meeting's check-in is open (registrations.services.register_walk_in)."""
     meeting = _meeting_or_404(request.user, meeting_pk)
     form = WalkInForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Enter the email address of the walk-in's account.")
-        return redirect(_roster_url(meeting))
-    email = form.cleaned_data["email"]
-    person = User.objects.filter(email__iexact=email).select_related("profile").first()
-    if person is None:
-        messages.error(
-            request,
-            f"No account uses {email}. Ask them to create one (and complete their profile), "
-            "then add them again.",
-        )
-        return redirect(_roster_url(meeting))
-    already = selectors.is_confirmed(person=person, session=meeting.session)
-    try:
-        register_walk_in(person=person, session=meeting.session, by=request.user)
-    except SessionBusy:
-        messages.error(request, SessionBusy.message)
-    except PermissionDenied as error:
-        raise Http404 from error
-    except ValidationError as error:
-        if error.code == "profile_incomplete":
-            messages.error(
-                request,
-                f"{person} has not completed their profile (district, school and position). "
-                "Ask them to complete it, then add them again.",
-            )
+    if form.is_valid():
+        try:
+            register_walk_in(email=form.cleaned_data["email"], meeting=meeting, by=request.user)
+        except SessionBusy:
+            form.add_error(None, SessionBusy.message)
+        except PermissionDenied as error:
+            raise Http404 from error
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
-            _error_messages(request, error)
-    else:
-        if already:
-            messages.info(request, f"{person} was already confirmed for this session.")
-        else:
-            messages.success(request, f"{person} is confirmed and added to the roster.")
-    return redirect(_roster_url(meeting))
+            messages.info(request, WALK_IN_ANSWER)
+            return redirect(_roster_url(meeting))
+    return _render_roster(request, meeting.session, meeting.pk, walk_in_form=form, status=400)
 
 
 @login_required
@@ -254,7 +243,8 @@ def check_in_code(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         "meeting": meeting,
         "code": code,
         "url": url,
-        "qr": mark_safe(qr),  # noqa: S308 - reportlab output with an escaped label (qr.py)
+        "type_url": settings.SITE_URL + reverse("attendance:check_in_by_code"),
+        "qr": mark_safe(qr),  # noqa: S308 - segno output with an escaped label (qr.py)
         "opens_at": meeting.starts_at - EARLY,
         "roster_url": _roster_url(meeting),
     }
@@ -301,3 +291,23 @@ def check_in_view(request: HttpRequest, code: str) -> HttpResponse:
     attendance = selectors.own_attendance(person=request.user, meeting=meeting)
     context = {"meeting": meeting, "attendance": attendance, "opens_at": meeting.starts_at - EARLY}
     return render(request, "attendance/check_in.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@rate_limit("checkin", methods=("POST",))
+def check_in_by_code(request: HttpRequest) -> HttpResponse:
+    """The code typed instead of scanned: POST checks the signed-in person in exactly like
+    /checkin/<code>/ (same service, messages and rate limit, counted together), then shows
+    that page, which says they are checked in."""
+    form = CheckInCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        code = form.cleaned_data["code"]
+        try:
+            check_in(code=code, person=request.user)
+        except ValidationError as error:
+            form.add_error("code", error.messages)
+        else:
+            return redirect("attendance:check_in", code=code)
+    status = 400 if form.is_bound else 200
+    return render(request, "attendance/check_in_by_code.html", {"form": form}, status=status)

@@ -13,6 +13,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.models import User
+
 from .ics import online_link, session_calendar
 from .models import Invitation, Registration
 from .selectors import approvers
@@ -35,6 +37,7 @@ SUBJECTS = {
     "transferred_in": "A colleague gave you their seat: {session}",
     "transfer_pending": "A colleague offers you their seat, pending approval: {session}",
     "transfer_declined": "Your seat stays yours: {session}",
+    "walk_in": "You were added to {session}",
 }
 # Kinds whose email carries an invite (METHOD:REQUEST) when the person holds a seat.
 INVITE_KINDS = {
@@ -45,14 +48,20 @@ INVITE_KINDS = {
     "session_changed",
     "reminder",
     "transferred_in",
+    "walk_in",
 }
+# Kinds with their own template (registrations/email/<kind>.txt); the rest share registration.txt.
+OWN_TEMPLATE_KINDS = {"walk_in"}
 RELEASE_SALT = "registrations.release"
 
 
-def after_commit(registration: Registration, kind: str) -> None:
+def after_commit(registration: Registration, kind: str, *, by=None) -> None:
+    """Email the registrant about `kind` once the transaction commits; `by` is who acted,
+    named in the email where it matters (a walk-in says who added them)."""
     registration_id = registration.pk
+    extra = {"by_id": by.pk} if by is not None else {}
     transaction.on_commit(
-        lambda: send_registration_email.enqueue(registration_id=registration_id, kind=kind)
+        lambda: send_registration_email.enqueue(registration_id=registration_id, kind=kind, **extra)
     )
 
 
@@ -123,7 +132,7 @@ def release_url(registration: Registration) -> str:
 
 
 @task
-def send_registration_email(*, registration_id: int, kind: str) -> None:
+def send_registration_email(*, registration_id: int, kind: str, by_id: int | None = None) -> None:
     registration = (
         Registration.objects.select_related("session__course__provider", "session__venue", "person")
         .prefetch_related("session__meetings")
@@ -133,11 +142,12 @@ def send_registration_email(*, registration_id: int, kind: str) -> None:
     # A deleted (or deactivated) account gets no email: its address is a placeholder.
     if registration is None or not registration.person.is_active:
         return
-    message = build_email(registration, kind)
+    by = User.objects.filter(pk=by_id).first() if by_id is not None else None
+    message = build_email(registration, kind, by=by)
     message.send()
 
 
-def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives:
+def build_email(registration: Registration, kind: str, *, by=None) -> EmailMultiAlternatives:
     from .services import waitlist_position
 
     session = registration.session
@@ -157,11 +167,17 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
         "position": waitlist_position(registration),
         "release_url": release_url(registration) if kind == "promoted" else "",
         "online_url": online_link(session) if holds_seat else "",
+        "by": by,
+        "provider": session.course.provider,
     }
+    template = kind if kind in OWN_TEMPLATE_KINDS else "registration"
+    provider_email = session.course.provider.email
     message = EmailMultiAlternatives(
         subject=SUBJECTS[kind].format(session=session),
-        body=render_to_string("registrations/email/registration.txt", context),
+        body=render_to_string(f"registrations/email/{template}.txt", context),
         to=[registration.person.email],
+        # "It was not me" goes to the provider, who can cancel the registration.
+        reply_to=[provider_email] if kind == "walk_in" and provider_email else None,
     )
     if kind in INVITE_KINDS and registration.status == Registration.Status.CONFIRMED:
         message.attach(

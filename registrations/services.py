@@ -786,23 +786,47 @@ def send_due_reminders(
 
 @seat_transaction
 def register_walk_in(
-    *, person: User, session: Session, by: User, now: dt.datetime | None = None
-) -> Registration:
-    """A trainer or staff member adds someone who turned up, while a seat is free. The
-    registration window does not apply (the session may be under way); capacity does."""
-    session = lock_session(session.pk)
+    *, email: str, meeting: Meeting, by: User, now: dt.datetime | None = None
+) -> Registration | None:
+    """A trainer or the provider's staff adds someone who turned up, by the email address of
+    their account, while `meeting`'s check-in is open (30 minutes before its start until its
+    end), to a published course's scheduled session, while a seat is free. The registration
+    window does not apply. The person is emailed who added them and how to say it was not them.
+
+    Refusals that do not depend on the address (permission, course, session, window, seats)
+    raise; an address without an account or with an incomplete profile returns None, exactly
+    as quietly as a success returns the registration, so that callers can answer the same
+    either way and never reveal whether an address has an account."""
+    session = lock_session(meeting.session_id)
     now = now or timezone.now()
     is_trainer = session.trainers.filter(pk=by.pk).exists()
     if not (is_trainer or can_manage_session_registrations(by, session)):
         raise PermissionDenied("Only the session's trainers and the provider's staff add walk-ins.")
+    if session.course.status != Course.Status.PUBLISHED:
+        raise ValidationError(
+            "Walk-ins are added only to sessions of published courses.", code="not_published"
+        )
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.", code="cancelled")
+    # The check-in window (attendance.services.EARLY, the same 30 minutes): a walk-in is
+    # someone in the room, not a registration made weeks ahead.
+    opens_at = meeting.starts_at - dt.timedelta(minutes=30)
+    if not opens_at <= now <= meeting.ends_at:
+        raise ValidationError(
+            f"Walk-ins are added while this meeting's check-in is open: from {_local(opens_at)} "
+            f"until it ends ({_local(meeting.ends_at)}).",
+            code="not_open",
+        )
+    if _confirmed_count(session) >= session.capacity:
+        raise ValidationError("No seat is left in this session for a walk-in.", code="full")
+    person = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    profile = getattr(person, "profile", None) if person is not None else None
+    if person is None or profile is None or not profile.is_complete:
+        return None
     snapshot = _snapshot(person)
     existing = session.registrations.filter(person=person, status__in=Registration.ACTIVE).first()
     if existing is not None and existing.status == Status.CONFIRMED:
         return existing
-    if _confirmed_count(session) >= session.capacity:
-        raise ValidationError("No seat is left in this session for a walk-in.", code="full")
     if existing is not None:
         existing.status = Status.CONFIRMED
         existing.decided_by, existing.decided_at = by, now
@@ -818,5 +842,5 @@ def register_walk_in(
             created_by=by,
             **snapshot,
         )
-    notifications.after_commit(registration, "confirmed")
+    notifications.after_commit(registration, "walk_in", by=by)
     return registration

@@ -11,6 +11,7 @@ from accounts.models import User
 
 # Pages and the API sit above every app: leaving a session also settles its certificate,
 # which attendance.services wraps around the registrations rule.
+from attendance.selectors import has_meeting_left_today
 from attendance.services import cancel_registration, decline_registration
 from courses.models import Session
 from courses.selectors import public_sessions
@@ -147,8 +148,12 @@ def me(request: HttpRequest) -> HttpResponse:
             groups["upcoming"].append(registration)
         else:
             groups[registration.status].append(registration)
+    check_in_today = [
+        r for r in groups["upcoming"] if has_meeting_left_today(r.session.meetings.all(), now=now)
+    ]
     feed, _ = CalendarFeed.objects.get_or_create(person=request.user)
-    return render(request, "registrations/me.html", {"groups": groups, "feed": feed})
+    context = {"groups": groups, "feed": feed, "check_in_today": check_in_today}
+    return render(request, "registrations/me.html", context)
 
 
 @login_required

@@ -96,8 +96,9 @@ FIGURES = [
 
 SCOPE_NOTE = (
     "A session is in the period when its first meeting's local date (America/New_York) is; "
-    "cancelled sessions are never counted. A registration is completed when it is confirmed and "
-    "its credited minutes reach the session's completion threshold."
+    "cancelled sessions are never counted. A registration is completed when it is confirmed, "
+    "its session's last meeting has ended and its credited minutes reach the session's "
+    "completion threshold."
 )
 
 

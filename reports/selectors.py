@@ -9,8 +9,9 @@ instants).
 
 Definitions, in short: a session is in scope when its first meeting's local date is in the
 period and it is not cancelled. A registration is completed when it is confirmed, its person
-is not a trainer of the session, and its credited minutes are at least the threshold percent
-of the session's total meeting minutes. Districts come from the registration's snapshot.
+is not a trainer of the session, the session's last meeting has ended, and its credited minutes
+are at least the threshold percent of the session's total meeting minutes (attendance.selectors
+.with_completion states the same rule for the ORM). Districts come from the registration's snapshot.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from attendance.models import Attendance, Headcount
 from courses.dates import fiscal_year_bounds, local_day_range
@@ -210,11 +212,12 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
             f"""
     SELECT s.id AS id, s.delivery AS delivery, s.is_free AS is_free,
            s.completion_threshold AS threshold, c.provider_id AS provider_id,
-           c.program_id AS program_id, fm.first_start AS first_start, fm.total AS total
+           c.program_id AS program_id, fm.first_start AS first_start, fm.total AS total,
+           fm.last_end AS last_end
     FROM {T["session"]} s
     JOIN {T["course"]} c ON c.id = s.course_id
     JOIN (SELECT m.session_id AS session_id, MIN(m.starts_at) AS first_start,
-                 SUM(m.length_minutes) AS total
+                 SUM(m.length_minutes) AS total, MAX(m.ends_at) AS last_end
           FROM {T["meeting"]} m GROUP BY m.session_id) fm ON fm.session_id = s.id
     WHERE {" AND ".join(where)} AND fm.first_start >= %s AND fm.first_start < %s""",
             session_params,
@@ -232,9 +235,11 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
     JOIN scope_sessions ss ON ss.id = r.session_id
     WHERE r.status = 'confirmed' AND {district_reg}
       AND ss.total > 0 AND r.credited_minutes * 100 >= ss.threshold * ss.total
+      AND ss.last_end <= %s
       AND NOT EXISTS (SELECT 1 FROM {T["trainers"]} t
                       WHERE t.session_id = r.session_id AND t.user_id = r.person_id)""",
-            reg_params,
+            # Nobody completes a session before its last meeting ends (DESIGN.md, Completed).
+            [*reg_params, connection.ops.adapt_datetimefield_value(timezone.now())],
         ),
         (
             # Completed registrations grouped per person and the columns the breakdowns group

@@ -336,6 +336,46 @@ def test_more_than_5000_rows_is_400(api_client, world):
     assert not Attendance.objects.exists()
 
 
+def test_repeating_a_registration_and_meeting_is_400_naming_the_rows(api_client, world):
+    session = world["session"]
+    registration = _confirmed(session)
+    first, second = _rows(session, registration, ["present", "present"])
+    body = [first] * 5000
+    with CaptureQueriesContext(connection) as queries:
+        response = _as(api_client, world["learn_staff"]).put(_url(session), body, "json")
+    assert response.status_code == 400
+    [message] = response.json()["entries"]
+    assert message.startswith("Rows 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 4990 more: ")
+    assert f"registration {registration.pk} and meeting {first['meeting']}" in message
+    assert not Attendance.objects.exists() and not Attendance.history.exists()
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    # Two pairs repeated among distinct rows: both named, by their row numbers.
+    body = [first, second, {**first, "status": "absent"}, second]
+    response = _as(api_client, world["learn_staff"]).put(_url(session), body, "json")
+    assert response.status_code == 400
+    assert [m.split(":")[0] for m in response.json()["entries"]] == ["Rows 1, 3", "Rows 2, 4"]
+    assert not Attendance.objects.exists()
+
+
+def test_more_rows_than_the_roster_holds_is_400_before_the_lock(api_client, world):
+    session = world["session"]  # two meetings
+    registration = _confirmed(session)
+    _confirmed(session, status=Registration.Status.WAITLISTED)
+    rows = _rows(session, registration, ["present", "present"])
+    body = rows + [{**rows[0], "registration": 10_000 + n} for n in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        response = _as(api_client, world["learn_staff"]).put(_url(session), body, "json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "entries": [
+            "5 rows, but the roster has 2 (1 confirmed x 2 meetings); send at most one row per "
+            "confirmed registration and meeting."
+        ]
+    }
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert not Attendance.objects.exists()
+
+
 def test_a_form_body_is_415(api_client, world):
     response = _as(api_client, world["learn_staff"]).put(
         _url(world["session"]), "registration=1", content_type="application/x-www-form-urlencoded"

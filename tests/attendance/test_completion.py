@@ -350,12 +350,14 @@ def test_a_walk_in_gets_a_free_seat_and_only_a_free_seat():
     trainer = educator()
     session = SessionFactory(capacity=1, starts_in_days=3)
     session.trainers.add(trainer)
-    during = session.meetings.get().starts_at + dt.timedelta(minutes=5)
-    walk_in = register_walk_in(person=educator(), session=session, by=trainer, now=during)
-    assert walk_in.status == "confirmed"
+    meeting = session.meetings.get()
+    during = meeting.starts_at + dt.timedelta(minutes=5)
+    person = educator()
+    walk_in = register_walk_in(email=person.email, meeting=meeting, by=trainer, now=during)
+    assert walk_in.status == "confirmed" and walk_in.person == person
     with pytest.raises(ValidationError) as error:
-        register_walk_in(person=educator(), session=session, by=trainer, now=during)
+        register_walk_in(email=educator().email, meeting=meeting, by=trainer, now=during)
     assert "No seat" in error.value.messages[0]
     with pytest.raises(PermissionDenied):
-        register_walk_in(person=educator(), session=session, by=UserFactory(), now=during)
+        register_walk_in(email=educator().email, meeting=meeting, by=UserFactory(), now=during)
     assert register(person=walk_in.person, session=session).created is False

@@ -7,11 +7,14 @@ import io
 import re
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from attendance.models import Attendance, Headcount
+from certificates.models import Certificate
 from tests.factories import (
     DistrictFactory,
     RegistrationFactory,
@@ -131,8 +134,16 @@ def test_a_trainer_takes_attendance_on_a_phone_and_a_registrant_checks_in_by_cod
     assert statuses["Casey Morgan"].source == "checkin"
     assert Headcount.objects.get(meeting=meeting).count == 24
 
-    # Present for the whole (only) meeting, Casey has completed the session: her certificate
-    # is on "My registrations", and its verify address says it is valid.
+    # Present for the whole (only) meeting, Casey completes the session once it ends: no
+    # certificate before then; minutes after the end, settle_sessions issues it, and it is on
+    # "My registrations", and its verify address says it is valid.
+    assert not Certificate.objects.exists()
+    with time_machine.travel(meeting.ends_at + dt.timedelta(minutes=5)):
+        call_command("settle_sessions", stdout=io.StringIO())
+        _casey_downloads_and_verifies_her_certificate(casey, site)
+
+
+def _casey_downloads_and_verifies_her_certificate(casey: Page, site: str) -> None:
     casey.get_by_role("link", name="My registrations").tap()
     expect(casey.get_by_role("heading", name="Certificates and PD hours")).to_be_visible()
     assert_accessible(casey)

@@ -152,13 +152,15 @@ _TABLE: dict[str, tuple] = {
     "GET attendance:roster":                (LOGIN, 404,   404,   200,   404,   200,   404,   200),
     "POST attendance:roster":               (LOGIN, 404,   404,   302,   404,   302,   404,   302),
     "POST attendance:mark_present":         (LOGIN, 404,   404,   302,   404,   302,   404,   302),
-    "POST attendance:walk_in":              (LOGIN, 404,   404,   302,   404,   302,   404,   302),
+    "POST attendance:walk_in":              (LOGIN, 404,   404,   400,   404,   400,   404,   400),
     "POST attendance:add_headcount":        (LOGIN, 404,   404,   400,   404,   400,   404,   400),
     "POST attendance:remove_headcount":     (LOGIN, 404,   404,   302,   404,   302,   404,   302),
     "GET attendance:check_in_code":         (LOGIN, 404,   404,   200,   404,   200,   404,   200),
     "POST attendance:rotate_code":          (LOGIN, 404,   404,   302,   404,   302,   404,   302),
     "GET attendance:check_in":              (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "POST attendance:check_in":             (LOGIN, 400,   400,   400,   400,   400,   400,   400),
+    "GET attendance:check_in_by_code":      (LOGIN, 200,   200,   200,   200,   200,   200,   200),
+    "POST attendance:check_in_by_code":     (LOGIN, 400,   400,   400,   400,   400,   400,   400),
     # The person's own data (privacy) and API token; empty POSTs show the form's errors.
     "GET privacy:my_data":                  (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "GET privacy:my_data_json":             (LOGIN, 200,   200,   200,   200,   200,   200,   200),
@@ -319,8 +321,13 @@ SHOWS_PEOPLE_BY_DESIGN = {
 
 
 # The trainer's own session's people, on the pages that exist for taking attendance (a bad
-# headcount form shows the roster again, with its errors).
-TRAINER_SEES_PEOPLE = {"attendance:roster", "attendance:add_headcount", "api-attendance"}
+# headcount or walk-in form shows the roster again, with its errors).
+TRAINER_SEES_PEOPLE = {
+    "attendance:roster",
+    "attendance:add_headcount",
+    "attendance:walk_in",
+    "api-attendance",
+}
 
 
 # Discovery --------------------------------------------------------------------------------------
