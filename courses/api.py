@@ -31,7 +31,7 @@ from organizations.permissions import can_manage_provider, managed_provider_ids,
 from . import services
 from .filters import CourseFilter, SessionFilter, visible_courses, visible_sessions
 from .models import Course, Meeting, Program, Session, Venue
-from .selectors import session_details
+from .selectors import eligible_trainers, session_details
 
 # --- errors, as documented in the schema ----------------------------------------------------
 
@@ -418,6 +418,23 @@ class SessionSerializer(serializers.ModelSerializer):
         return [trainer.full_name for trainer in session.trainers.all() if trainer.full_name]
 
 
+class TrainerField(serializers.PrimaryKeyRelatedField):
+    """A trainer id among the people the caller may name (courses.selectors.eligible_trainers;
+    the service checks the session's own rule). Any other id, whether or not someone has it,
+    gets the same answer, so the field cannot be used to find out who has an account."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            shown = data if isinstance(data, int) and not isinstance(data, bool) else "?"
+            if isinstance(data, str) and data.isdigit() and len(data) < 20:
+                shown = data
+            raise serializers.ValidationError(
+                f"Not a trainer you can assign: {shown}.", code="not_eligible"
+            ) from None
+
+
 class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     course = SlugRelatedField(queryset=Course.objects.none())
     venue = serializers.PrimaryKeyRelatedField(
@@ -428,12 +445,13 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         allow_empty=False,
         help_text="Every meeting of the session; on a change, replaces them all.",
     )
-    trainers = serializers.PrimaryKeyRelatedField(
+    trainers = TrainerField(
         many=True,
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.none(),
         required=False,
-        help_text="Ids of the people who lead the session; a turnkey session takes only "
-        "certified trainers of its program.",
+        help_text="Ids of the people who lead the session: its provider's staff, people who "
+        "led its sessions before and its programs' certified trainers; a turnkey session "
+        "takes only certified trainers of its program.",
     )
 
     class Meta:
@@ -468,7 +486,9 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         # A course you may not see is "unknown", whichever provider it belongs to.
-        self.fields["course"].queryset = visible_courses(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        self.fields["course"].queryset = visible_courses(user)
+        self.fields["trainers"].child_relation.queryset = eligible_trainers(by=user)
 
     def validated_for_service(self) -> dict:
         data = dict(self.validated_data)
