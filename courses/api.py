@@ -20,13 +20,13 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import APISettings
 
 from accounts.models import User
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids, roles_of
+from pd_platform.parsers import JSONParser
 
 from . import services
 from .filters import CourseFilter, SessionFilter, visible_courses, visible_sessions

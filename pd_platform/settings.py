@@ -259,6 +259,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Ours refuses JSON nested too deeply with a 400 (DRF's raised RecursionError: a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "pd_platform.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "pd_platform.api.exception_handler",
     # Throttles count in the default cache (Redis with REDIS_URL, so across workers). "token":
     # per client IP (the token endpoint is anonymous); "register": per person
