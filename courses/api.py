@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import APISettings
 
 from accounts.models import User
+from accounts.validators import validate_single_line
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids, roles_of
 from pd_platform.parsers import JSONParser
@@ -223,6 +224,7 @@ class CourseWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
             "trains_trainers",
             "status",
         ]
+        extra_kwargs = {"title": {"validators": [validate_single_line]}}
 
 
 @extend_schema_view(
@@ -477,6 +479,7 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         ]
         # The database's own limit everywhere (SQLite would take any size).
         extra_kwargs = {
+            "title": {"validators": [validate_single_line]},
             "capacity": {"max_value": 2_147_483_647},
             "registration_opens_at": {"validators": TIME_LIMITS},
             "registration_closes_at": {"validators": TIME_LIMITS},

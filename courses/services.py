@@ -10,6 +10,7 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.validators import check_single_line
 from organizations.permissions import can_manage_provider
 
 from .models import CertifiedTrainer, Course, Meeting, Program, Session
@@ -63,6 +64,7 @@ def validate_schedule(
 def create_course(*, by: User | None, **fields) -> Course:
     course = Course(**fields)
     _require_manager(by, course.provider_id)
+    check_single_line(course, "title")
     if course.program_id and course.program.provider_id != course.provider_id:
         raise ValidationError({"program": "The program belongs to another provider."})
     course.full_clean()
@@ -76,6 +78,7 @@ def update_course(*, course: Course, by: User | None, **fields) -> Course:
     for name, value in fields.items():
         setattr(course, name, value)
     _require_manager(by, course.provider_id)
+    check_single_line(course, "title")
     if course.program_id and course.program.provider_id != course.provider_id:
         raise ValidationError({"program": "The program belongs to another provider."})
     course.full_clean()
@@ -138,6 +141,7 @@ def refused_trainers_message(session: Session, ids: Iterable[object]) -> str:
 
 
 def _check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+    check_single_line(session, "title")
     if session.venue_id and session.venue.provider_id != session.course.provider_id:
         raise ValidationError({"venue": "The venue belongs to another provider."})
     validate_schedule(

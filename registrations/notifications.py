@@ -11,6 +11,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.validators import one_line
+
 from .ics import session_calendar
 from .models import Invitation, Registration
 
@@ -87,7 +89,9 @@ def send_approval_request(*, registration_id: int) -> None:
         "approvals_url": settings.SITE_URL + reverse("registrations:approvals"),
     }
     EmailMultiAlternatives(
-        subject=f"Approval needed: {registration.person.get_full_name()} for {registration.session}",
+        subject=one_line(
+            f"Approval needed: {registration.person.get_full_name()} for {registration.session}"
+        ),
         body=render_to_string("registrations/email/approval_request.txt", context),
         to=recipients,
     ).send()
@@ -112,7 +116,7 @@ def send_invitation_email(*, invitation_id: int) -> None:
     )
     context = {"invitation": invitation, "session": invitation.session, "url": url}
     EmailMultiAlternatives(
-        subject=f"You are invited to register: {invitation.session}",
+        subject=one_line(f"You are invited to register: {invitation.session}"),
         body=render_to_string("registrations/email/invitation.txt", context),
         to=[invitation.email],
     ).send()
@@ -154,7 +158,7 @@ def build_email(registration: Registration, kind: str) -> EmailMultiAlternatives
         "release_url": release_url(registration) if kind == "promoted" else "",
     }
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[kind].format(session=session),
+        subject=one_line(SUBJECTS[kind].format(session=session)),
         body=render_to_string("registrations/email/registration.txt", context),
         to=[registration.person.email],
     )
