@@ -31,8 +31,10 @@ from .selectors import (
 from .services import (
     accept_invitation,
     approve_registration,
+    calendar_feed_of,
     register,
     register_group,
+    reset_calendar_feed,
     transfer_registration,
 )
 
@@ -139,15 +141,14 @@ def me(request: HttpRequest) -> HttpResponse:
             groups["upcoming"].append(registration)
         else:
             groups[registration.status].append(registration)
-    feed, _ = CalendarFeed.objects.get_or_create(person=request.user)
+    feed = calendar_feed_of(person=request.user)
     return render(request, "registrations/me.html", {"groups": groups, "feed": feed})
 
 
 @login_required
 @require_POST
 def reset_feed(request: HttpRequest) -> HttpResponse:
-    CalendarFeed.objects.filter(person=request.user).delete()
-    CalendarFeed.objects.create(person=request.user)
+    reset_calendar_feed(person=request.user)
     messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
     return redirect("registrations:me")
 
