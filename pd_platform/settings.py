@@ -150,9 +150,15 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 # Cache: Redis when REDIS_URL is set (shared by every worker, so rate limits hold), else memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# An unreachable Redis degrades rate limits to per-process counts (pd_platform/cache.py) and
+# is reported by /healthz; short timeouts so that pages do not hang on it.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "pd_platform.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
