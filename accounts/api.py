@@ -1,16 +1,15 @@
 """API token for scripts and integrations: POST email and password to get the key, DELETE (as
 the token's owner, by the token or a signed-in session) to revoke it. One token per person."""
 
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from .services import revoke_api_token
+from .services import TooManySignInAttempts, revoke_api_token, sign_in_for_api_token
 
 
 class TokenThrottle(AnonRateThrottle):
@@ -62,17 +61,21 @@ class TokenView(APIView):
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            email=serializer.validated_data["email"].lower(),
-            password=serializer.validated_data["password"],
-        )
-        if user is None or not user.is_active:
-            return Response(
-                {"non_field_errors": ["Unable to sign in with that email and password."]},
-                status=status.HTTP_400_BAD_REQUEST,
+        data = serializer.validated_data
+        try:
+            token = sign_in_for_api_token(
+                request=request, email=data["email"], password=data["password"]
             )
-        token, _ = Token.objects.get_or_create(user=user)
+        except TooManySignInAttempts as error:
+            return Response(
+                {"detail": error.messages[0]},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": "300"},
+            )
+        except ValidationError as error:
+            return Response(
+                {"non_field_errors": error.messages}, status=status.HTTP_400_BAD_REQUEST
+            )
         return Response({"token": token.key})
 
     @extend_schema(

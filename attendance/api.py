@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +26,7 @@ from rest_framework.views import APIView
 from courses.filters import visible_sessions
 from courses.models import Meeting, Session
 from organizations.models import District
+from pd_platform.parsers import JSONParser
 from registrations.models import Registration
 
 from .models import Attendance, Headcount

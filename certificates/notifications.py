@@ -4,6 +4,8 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.validators import one_line
+
 from .models import Certificate
 
 
@@ -24,7 +26,7 @@ def send_certificate_email(*, certificate_id: int) -> None:
         "me_url": settings.SITE_URL + reverse("registrations:me"),
     }
     EmailMessage(
-        subject=f"Your certificate: {certificate.registration.session.course.title}",
+        subject=one_line(f"Your certificate: {certificate.registration.session.course.title}"),
         body=render_to_string("certificates/email/issued.txt", context),
         to=[certificate.registration.person.email],
     ).send()

@@ -8,20 +8,19 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Min, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from accounts.models import User
 from organizations.admin import ProviderScopedAdmin, ProviderScopedInline
-from organizations.models import Role
-from organizations.permissions import managed_provider_ids
 
 from .models import CertifiedTrainer, Course, Meeting, Program, Session, Venue
-from .selectors import hours_mismatch
+from .selectors import eligible_trainers, hours_mismatch
 from .services import (
     PLACE_FIELDS,
     MeetingTimes,
+    check_trainers,
     meeting_errors,
     moved_place,
     revoke_trainer_certification,
@@ -171,6 +170,8 @@ class MeetingInline(ProviderScopedInline, admin.TabularInline):
 
 
 class SessionForm(forms.ModelForm):
+    actor: User | None = None  # set by SessionAdmin.get_form: who names the trainers
+
     class Meta:
         model = Session
         fields = (
@@ -197,6 +198,13 @@ class SessionForm(forms.ModelForm):
         course, venue = cleaned.get("course"), cleaned.get("venue")
         if course and venue and venue.provider_id != course.provider_id:
             self.add_error("venue", "The venue belongs to another provider.")
+        if course and "trainers" in cleaned and not self.has_error("delivery"):
+            planned = Session(course=course, delivery=cleaned.get("delivery") or "direct")
+            try:
+                check_trainers(session=planned, trainers=cleaned["trainers"], by=self.actor)
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    self.add_error(field if field in self.fields else None, messages_)
         capacity = cleaned.get("capacity")
         if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
             confirmed = self.instance.registrations.filter(status="confirmed").count()
@@ -344,23 +352,17 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             cancel_session(session=session, by=request.user)
         self.message_user(request, f"Cancelled {len(sessions)} session(s).", messages.SUCCESS)
 
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "trainers":
-            kwargs["queryset"] = _trainer_choices(request.user)
+            # The pool of the user's providers (not every registered educator); the form's
+            # clean applies the session's own rule (turnkey: certified trainers only).
+            kwargs["queryset"] = eligible_trainers(by=request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
-
-
-def _trainer_choices(user: User) -> QuerySet[User]:
-    """People a user may name as trainers: anyone for an Alliance admin; for provider staff,
-    their providers' staff and the people who already led their providers' sessions (so the
-    list does not show every registered educator to every provider)."""
-    people = User.objects.filter(is_active=True)
-    provider_ids = managed_provider_ids(user)
-    if provider_ids is None:
-        return people
-    staff = Role.objects.filter(kind=Role.Kind.PROVIDER_STAFF, provider__in=provider_ids)
-    led = Session.trainers.through.objects.filter(session__course__provider__in=provider_ids)
-    return people.filter(Q(pk__in=staff.values("user")) | Q(pk__in=led.values("user")))
 
 
 @admin.register(CertifiedTrainer)

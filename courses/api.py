@@ -20,18 +20,19 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import APISettings
 
 from accounts.models import User
+from accounts.validators import validate_single_line
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids, roles_of
+from pd_platform.parsers import JSONParser
 
 from . import services
 from .filters import CourseFilter, SessionFilter, visible_courses, visible_sessions
 from .models import Course, Meeting, Program, Session, Venue
-from .selectors import hours_mismatch, session_details
+from .selectors import eligible_trainers, hours_mismatch, session_details
 
 # --- errors, as documented in the schema ----------------------------------------------------
 
@@ -223,6 +224,7 @@ class CourseWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
             "trains_trainers",
             "status",
         ]
+        extra_kwargs = {"title": {"validators": [validate_single_line]}}
 
 
 @extend_schema_view(
@@ -442,6 +444,23 @@ class SessionSerializer(serializers.ModelSerializer):
         return [trainer.full_name for trainer in session.trainers.all() if trainer.full_name]
 
 
+class TrainerField(serializers.PrimaryKeyRelatedField):
+    """A trainer id among the people the caller may name (courses.selectors.eligible_trainers;
+    the service checks the session's own rule). Any other id, whether or not someone has it,
+    gets the same answer, so the field cannot be used to find out who has an account."""
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            shown = data if isinstance(data, int) and not isinstance(data, bool) else "?"
+            if isinstance(data, str) and data.isdigit() and len(data) < 20:
+                shown = data
+            raise serializers.ValidationError(
+                f"Not a trainer you can assign: {shown}.", code="not_eligible"
+            ) from None
+
+
 class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     course = SlugRelatedField(queryset=Course.objects.none())
     venue = serializers.PrimaryKeyRelatedField(
@@ -452,12 +471,13 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         allow_empty=False,
         help_text="Every meeting of the session; on a change, replaces them all.",
     )
-    trainers = serializers.PrimaryKeyRelatedField(
+    trainers = TrainerField(
         many=True,
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.none(),
         required=False,
-        help_text="Ids of the people who lead the session; a turnkey session takes only "
-        "certified trainers of its program.",
+        help_text="Ids of the people who lead the session: its provider's staff, people who "
+        "led its sessions before and its programs' certified trainers; a turnkey session "
+        "takes only certified trainers of its program.",
     )
 
     class Meta:
@@ -483,6 +503,7 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         ]
         # The database's own limit everywhere (SQLite would take any size).
         extra_kwargs = {
+            "title": {"validators": [validate_single_line]},
             "capacity": {"max_value": 2_147_483_647},
             "registration_opens_at": {"validators": TIME_LIMITS},
             "registration_closes_at": {"validators": TIME_LIMITS},
@@ -492,7 +513,9 @@ class SessionWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializ
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         # A course you may not see is "unknown", whichever provider it belongs to.
-        self.fields["course"].queryset = visible_courses(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        self.fields["course"].queryset = visible_courses(user)
+        self.fields["trainers"].child_relation.queryset = eligible_trainers(by=user)
 
     def validated_for_service(self) -> dict:
         data = dict(self.validated_data)

@@ -23,10 +23,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from organizations.models import Provider
+from accounts.models import User
+from organizations.models import Provider, Role
+from organizations.permissions import managed_provider_ids
 
 from .dates import local_day_range
-from .models import Course, Meeting, Program, Session
+from .models import CertifiedTrainer, Course, Meeting, Program, Session
 
 # Registration statuses, named here as strings: courses sits below registrations and only
 # reads the reverse relation `registrations` (see STYLE.md, layers).
@@ -223,4 +225,43 @@ def catalog_courses(
         courses.select_related("provider", "program")
         .prefetch_related(Prefetch("sessions", queryset=upcoming, to_attr="upcoming"))
         .order_by(*ordering)
+    )
+
+
+def eligible_trainers(
+    target: Session | Course | None = None, *, by: User | None = None
+) -> QuerySet[User]:
+    """The active people who may be named trainers of `target` (a session, or a course's new
+    session): the single rule behind the admin's choices, the API and the services.
+
+    A turnkey session is led by the active certified trainers of its course's program, whoever
+    names them. Any other session by the course provider's staff, the people who already led
+    that provider's sessions and its programs' certified trainers; an Alliance admin (and the
+    system, `by=None`) may name any active person, which is how a first outside trainer is
+    added. Without a target (the admin's "add" page, before a course is chosen): the pool of
+    every provider `by` manages.
+    """
+    people = User.objects.filter(is_active=True)
+    session = target if isinstance(target, Session) else None
+    course = session.course if session is not None else target
+    if session is not None and session.delivery == Session.Delivery.TURNKEY:
+        if course.program_id is None:
+            return people.none()
+        certified = CertifiedTrainer.objects.filter(
+            program_id=course.program_id, revoked_at__isnull=True
+        )
+        return people.filter(pk__in=certified.values("person"))
+    managed = None if by is None else managed_provider_ids(by)
+    if managed is None:
+        return people
+    provider_ids = [course.provider_id] if course is not None else list(managed)
+    staff = Role.objects.filter(kind=Role.Kind.PROVIDER_STAFF, provider__in=provider_ids)
+    led = Session.trainers.through.objects.filter(session__course__provider__in=provider_ids)
+    certified = CertifiedTrainer.objects.filter(
+        program__provider__in=provider_ids, revoked_at__isnull=True
+    )
+    return people.filter(
+        Q(pk__in=staff.values("user"))
+        | Q(pk__in=led.values("user"))
+        | Q(pk__in=certified.values("person"))
     )

@@ -10,9 +10,11 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.validators import check_single_line
 from organizations.permissions import can_manage_provider
 
 from .models import CertifiedTrainer, Course, Meeting, Program, Session
+from .selectors import eligible_trainers
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ def validate_schedule(
 def create_course(*, by: User | None, **fields) -> Course:
     course = Course(**fields)
     _require_manager(by, course.provider_id)
+    check_single_line(course, "title")
     if course.program_id and course.program.provider_id != course.provider_id:
         raise ValidationError({"program": "The program belongs to another provider."})
     course.full_clean()
@@ -122,6 +125,7 @@ def update_course(*, course: Course, by: User | None, **fields) -> Course:
     for name, value in fields.items():
         setattr(course, name, value)
     _require_manager(by, course.provider_id)
+    check_single_line(course, "title")
     if course.program_id and course.program.provider_id != course.provider_id:
         raise ValidationError({"program": "The program belongs to another provider."})
     course.full_clean()
@@ -182,33 +186,36 @@ def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
         )
 
 
-def check_turnkey_trainers(session: Session, trainers: Iterable[User]) -> None:
-    """Turnkey sessions are led by certified trainers of the course's program only."""
-    if session.delivery != Session.Delivery.TURNKEY:
-        return
-    program_id = session.course.program_id
-    if program_id is None:
+def check_trainers(*, session: Session, trainers: Iterable[User], by: User | None) -> None:
+    """Every trainer must be one `by` may name for `session` (selectors.eligible_trainers).
+
+    The error names ids only, never a person, and reads the same for an id nobody has: a
+    trainer list must not tell staff who else has an account.
+    """
+    trainers = list(trainers)
+    if session.delivery == Session.Delivery.TURNKEY and session.course.program_id is None:
         raise ValidationError(
             {"delivery": "A turnkey session needs a course of a train-the-trainer program."}
         )
-    certified = set(
-        CertifiedTrainer.objects.filter(program_id=program_id, revoked_at__isnull=True).values_list(
-            "person_id", flat=True
-        )
-    )
-    refused = [str(t) for t in trainers if t.pk not in certified]
+    ids = [t.pk for t in trainers]
+    allowed = set(eligible_trainers(session, by=by).filter(pk__in=ids).values_list("pk", flat=True))
+    refused = sorted({pk for pk in ids if pk not in allowed})
     if refused:
-        raise ValidationError(
-            {
-                "trainers": (
-                    f"Not certified trainers of {session.course.program}: {', '.join(refused)}. "
-                    "Turnkey sessions are led by people who completed its train-the-trainer course."
-                )
-            }
+        raise ValidationError({"trainers": refused_trainers_message(session, refused)})
+
+
+def refused_trainers_message(session: Session, ids: Iterable[object]) -> str:
+    message = f"Not a trainer you can assign: {', '.join(str(pk) for pk in ids)}."
+    if session.delivery == Session.Delivery.TURNKEY:
+        message += (
+            f" Turnkey sessions are led by certified trainers of {session.course.program}, "
+            "people who completed its train-the-trainer course."
         )
+    return message
 
 
 def _check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+    check_single_line(session, "title")
     if session.venue_id and session.venue.provider_id != session.course.provider_id:
         raise ValidationError({"venue": "The venue belongs to another provider."})
     validate_schedule(
@@ -235,7 +242,7 @@ def schedule_session(
     session = Session(course=course, **fields)
     _check_session(session, meetings)
     trainers = list(trainers)
-    check_turnkey_trainers(session, trainers)
+    check_trainers(session=session, trainers=trainers, by=by)
     session.save()
     _save_meetings(session, meetings)
     session.trainers.set(trainers)
@@ -276,7 +283,11 @@ def update_session(
         current = list(meetings)
     _check_session(session, current)
     trainers = None if trainers is None else list(trainers)
-    check_turnkey_trainers(session, trainers if trainers is not None else session.trainers.all())
+    check_trainers(
+        session=session,
+        trainers=trainers if trainers is not None else session.trainers.all(),
+        by=by,
+    )
     session.save()
     if meetings is not None:
         _save_meetings(session, meetings)

@@ -8,11 +8,13 @@ provider's catalog; Alliance admins (and superusers) see and change everything.
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from accounts.admin import UserAdmin
 from accounts.models import User
+from accounts.validators import validate_single_line
 
 from .models import District, DistrictDomain, Profile, Provider, Role, School
 from .permissions import can_manage_provider, managed_provider_ids, roles_of
@@ -53,7 +55,19 @@ def _provider_lookup(model: type[Model]) -> str | None:
     return None
 
 
-class ProviderScopedAdmin:
+class SingleLineCharFields:
+    """A ModelAdmin mixin: every one-line text field (a model CharField: names, titles,
+    codes) refuses line breaks and control characters, which would break the email headers
+    and calendar lines they end up in."""
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.CharField) and isinstance(formfield, forms.CharField):
+            formfield.validators.append(validate_single_line)
+        return formfield
+
+
+class ProviderScopedAdmin(SingleLineCharFields):
     """A ModelAdmin mixin: provider staff see, add, change and delete only objects of the
     providers they manage; Alliance admins everything.
 
@@ -124,7 +138,7 @@ class ProviderScopedInline(ProviderScopedAdmin):
         return _may_manage(request, obj, self.provider_field)
 
 
-class AllianceAdminOnly:
+class AllianceAdminOnly(SingleLineCharFields):
     """A ModelAdmin (or inline) mixin: Alliance admins manage these objects; provider staff may
     view them when `staff_may_view` (reference data such as districts), else not at all."""
 

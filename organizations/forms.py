@@ -1,11 +1,13 @@
 from django import forms
 
+from accounts.validators import validate_single_line
+
 from .models import District, Position, School
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(max_length=150, validators=[validate_single_line])
+    last_name = forms.CharField(max_length=150, validators=[validate_single_line])
     district = forms.ModelChoiceField(
         queryset=District.objects.order_by("name"), empty_label="Choose your district"
     )

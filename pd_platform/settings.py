@@ -150,9 +150,15 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 # Cache: Redis when REDIS_URL is set (shared by every worker, so rate limits hold), else memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# An unreachable Redis degrades rate limits to per-process counts (pd_platform/cache.py) and
+# is reported by /healthz; short timeouts so that pages do not hang on it.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "pd_platform.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -260,6 +266,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Ours refuses JSON nested too deeply with a 400 (DRF's raised RecursionError: a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "pd_platform.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "pd_platform.api.exception_handler",
     # Throttles count in the default cache (Redis with REDIS_URL, so across workers). "token":
     # per client IP (the token endpoint is anonymous); "register": per person

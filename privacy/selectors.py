@@ -8,7 +8,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
@@ -16,12 +16,12 @@ from attendance.models import Attendance
 from certificates.models import Certificate
 from courses.models import CertifiedTrainer
 from organizations.models import Profile, Role
-from registrations.models import CalendarFeed, Registration
+from registrations.models import CalendarFeed, Invitation, Registration
 
 
 def personal_data(person: User) -> dict[str, Any]:
-    """The person's account, profile, roles, registrations, attendance, certificates, trainer
-    certifications and whether a calendar feed or an API token exists. A fixed number of
+    """The person's account, profile, roles, registrations, attendance, invitations to them,
+    attendance they recorded, certificates, trainer certifications and whether a calendar feed or an API token exists. A fixed number of
     queries whatever the number of records."""
     return {
         "account": {
@@ -66,6 +66,8 @@ def personal_data(person: User) -> dict[str, Any]:
             .select_related("meeting")
             .order_by("meeting__starts_at", "pk")
         ],
+        "invitations": _invitations(person),
+        "attendance_recorded": _attendance_recorded(person),
         "certificates": [
             {
                 "number": certificate.number,
@@ -95,6 +97,53 @@ def personal_data(person: User) -> dict[str, Any]:
         "calendar_feed": _exists(CalendarFeed.objects.filter(person=person), "created_at"),
         "api_token": _exists(Token.objects.filter(user=person), "created"),
     }
+
+
+def _invitations(person: User) -> list[dict[str, Any]]:
+    """Invitations addressed to the person's address (accepted or not) or that became their
+    registration; who sent them is left out."""
+    invitations = (
+        Invitation.objects.filter(Q(email__iexact=person.email) | Q(registration__person=person))
+        .select_related("session__course", "district")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "email": invitation.email,
+            "session_id": invitation.session_id,
+            "course": invitation.session.course.title,
+            "district": invitation.district.name,
+            "payer": invitation.payer,
+            "purchase_order": invitation.purchase_order,
+            "sent_at": invitation.created_at,
+            "registration_id": invitation.registration_id,
+        }
+        for invitation in invitations
+    ]
+
+
+def _attendance_recorded(person: User) -> list[dict[str, Any]]:
+    """Attendance the person recorded as a trainer or staff, each change as kept in the
+    attendance history (by registration id: the export names nobody else)."""
+    changes = (
+        Attendance.history.filter(Q(recorded_by=person) | Q(history_user=person))
+        .select_related("meeting")
+        .order_by("history_date", "history_id")
+    )
+    return [
+        {
+            "registration_id": change.registration_id,
+            "session_id": change.meeting.session_id if change.meeting else None,
+            "meeting_starts_at": change.meeting.starts_at if change.meeting else None,
+            "change": change.get_history_type_display(),
+            "changed_at": change.history_date,
+            "status": change.status,
+            "minutes": change.minutes,
+            "source": change.source,
+            "recorded_at": change.recorded_at,
+        }
+        for change in changes
+    ]
 
 
 def _profile(person: User) -> dict[str, Any] | None:

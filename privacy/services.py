@@ -6,7 +6,9 @@ reported count them and must not change), attendance, certificates (they still v
 a name) and trainer certifications. What goes: email addresses, social sign-ins, the API token,
 the calendar feed, the profile (certification number included), the transcripts issued (their
 snapshots hold the name, school and certification number: their verify pages then say not
-found), open invitations to the address, and every sign-in session. Active registrations for sessions that have not started
+found), open invitations to the address, every sign-in session, and their name and address in
+the admin's history (the entries stay, with a neutral label). Active registrations for sessions
+that have not started
 are cancelled through registrations.services, so their seats go to the waitlist at once.
 """
 
@@ -15,7 +17,9 @@ import logging
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session as LoginSession
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -75,6 +79,8 @@ def delete_personal_data(*, person: User, now: dt.datetime | None = None) -> Use
     if refusal:
         raise ValidationError(refusal, code="needs_admin")
     original_email = person.email
+    original_name = person.full_name
+    profile_ids = list(Profile.objects.filter(user=person).values_list("pk", flat=True))
 
     upcoming = (
         Registration.objects.filter(person=person, status__in=Registration.ACTIVE)
@@ -93,6 +99,7 @@ def delete_personal_data(*, person: User, now: dt.datetime | None = None) -> Use
     Invitation.objects.filter(email__iexact=original_email, registration__isnull=True).delete()
     Invitation.objects.filter(registration__person=person).update(email=placeholder_email(person))
     _end_login_sessions(person, now=now)
+    _forget_in_admin_log(person, email=original_email, name=original_name, profile_ids=profile_ids)
 
     person.email = placeholder_email(person)
     person.first_name = person.last_name = ""
@@ -105,6 +112,23 @@ def delete_personal_data(*, person: User, now: dt.datetime | None = None) -> Use
         lambda: logger.info("deleted the personal data of account %s", account_id)
     )
     return person
+
+
+def _forget_in_admin_log(person: User, *, email: str, name: str, profile_ids: list[int]) -> None:
+    """The admin's history keeps each entry (who changed what, when) but no longer names the
+    person: entries about their account or profile, and any whose label holds their name or
+    address, get a neutral label. (The admin's own deletion entries would otherwise keep
+    "Robin Quill" in django_admin_log.object_repr for ever.)"""
+    about = Q(content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk))
+    if profile_ids:
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(Profile),
+            object_id__in=[str(pk) for pk in profile_ids],
+        )
+    about |= Q(object_repr__icontains=email)
+    if len(name) >= 3:  # a one- or two-letter name would blank unrelated entries
+        about |= Q(object_repr__icontains=name)
+    LogEntry.objects.filter(about).update(object_repr=f"deleted account {person.pk}")
 
 
 def _end_login_sessions(person: User, *, now: dt.datetime) -> None:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.validators import one_line
 
 from .ics import online_link, session_calendar
 from .models import Invitation, Registration
@@ -94,7 +95,9 @@ def send_approval_request(*, registration_id: int) -> None:
         "approvals_url": settings.SITE_URL + reverse("registrations:approvals"),
     }
     EmailMultiAlternatives(
-        subject=f"Approval needed: {registration.person.get_full_name()} for {registration.session}",
+        subject=one_line(
+            f"Approval needed: {registration.person.get_full_name()} for {registration.session}"
+        ),
         body=render_to_string("registrations/email/approval_request.txt", context),
         to=recipients,
     ).send()
@@ -119,7 +122,7 @@ def send_invitation_email(*, invitation_id: int) -> None:
     )
     context = {"invitation": invitation, "session": invitation.session, "url": url}
     EmailMultiAlternatives(
-        subject=f"You are invited to register: {invitation.session}",
+        subject=one_line(f"You are invited to register: {invitation.session}"),
         body=render_to_string("registrations/email/invitation.txt", context),
         to=[invitation.email],
     ).send()
@@ -173,7 +176,7 @@ def build_email(registration: Registration, kind: str, *, by=None) -> EmailMulti
     template = kind if kind in OWN_TEMPLATE_KINDS else "registration"
     provider_email = session.course.provider.email
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[kind].format(session=session),
+        subject=one_line(SUBJECTS[kind].format(session=session)),
         body=render_to_string(f"registrations/email/{template}.txt", context),
         to=[registration.person.email],
         # "It was not me" goes to the provider, who can cancel the registration.

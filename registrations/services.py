@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,11 +25,42 @@ from organizations.selectors import district_is_verified
 
 from . import notifications
 from .locking import lock_session, lock_sessions, seat_transaction
-from .models import Invitation, Registration
+from .models import CalendarFeed, Invitation, Registration
 from .permissions import can_cancel, can_decide, can_manage_session_registrations
 from .selectors import has_started
 
 Status = Registration.Status
+
+
+# --- a person's calendar feed ------------------------------------------------------------------
+
+
+def calendar_feed_of(*, person: User) -> CalendarFeed:
+    """`person`'s calendar feed, created on first use; the same one when asked twice at once."""
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(person=person)
+    except IntegrityError:  # created meanwhile by a simultaneous request
+        return CalendarFeed.objects.get(person=person)
+
+
+@transaction.atomic
+def reset_calendar_feed(*, person: User) -> CalendarFeed:
+    """Give `person`'s calendar feed a new address (the old one stops working at once).
+
+    The token changes in place, under a lock of the person's row: deleting and re-creating
+    the row let a double click insert two feeds for one person (an IntegrityError, a 500).
+    """
+    User.objects.select_for_update().filter(pk=person.pk).first()
+    feed = CalendarFeed.objects.filter(person=person).first()
+    if feed is None:
+        return CalendarFeed.objects.create(person=person)
+    feed.token = CalendarFeed._meta.get_field("token").get_default()
+    feed.save(update_fields=["token", "created_at"])
+    return feed
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,10 @@ from .services import (
     COLLEAGUE_CANNOT_TAKE_SEAT,
     accept_invitation,
     approve_registration,
+    calendar_feed_of,
     register,
     register_group,
+    reset_calendar_feed,
     transfer_registration,
 )
 
@@ -151,7 +153,7 @@ def me(request: HttpRequest) -> HttpResponse:
     check_in_today = [
         r for r in groups["upcoming"] if has_meeting_left_today(r.session.meetings.all(), now=now)
     ]
-    feed, _ = CalendarFeed.objects.get_or_create(person=request.user)
+    feed = calendar_feed_of(person=request.user)
     context = {"groups": groups, "feed": feed, "check_in_today": check_in_today}
     return render(request, "registrations/me.html", context)
 
@@ -159,8 +161,7 @@ def me(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reset_feed(request: HttpRequest) -> HttpResponse:
-    CalendarFeed.objects.filter(person=request.user).delete()
-    CalendarFeed.objects.create(person=request.user)
+    reset_calendar_feed(person=request.user)
     messages.success(request, "Your calendar feed has a new address; the old one no longer works.")
     return redirect("registrations:me")
 

@@ -117,3 +117,66 @@ def test_a_bad_token_is_a_401_even_on_a_read(api_client):
 
     assert response.status_code == 401
     assert response.json() == {"detail": "Invalid token."}
+
+
+# --- sign-in protection shared with the web (security review) -----------------------------
+
+
+def _web_sign_in(client, password):
+    return client.post("/accounts/login/", {"login": "pat@example.org", "password": password})
+
+
+def test_after_five_failed_web_sign_ins_the_token_endpoint_refuses_the_right_password(
+    client, api_client
+):
+    UserFactory(email="pat@example.org")
+    for _ in range(5):
+        _web_sign_in(client, "wrong-password")
+
+    response = api_client.post(
+        TOKEN,
+        {"email": "pat@example.org", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.20.30.40",
+    )
+
+    assert response.status_code == 429
+    assert "token" not in response.json()
+    assert "Too many failed sign-in attempts" in response.json()["detail"]
+    assert not Token.objects.exists()
+
+
+def test_failed_token_requests_count_against_the_web_sign_in(client, api_client):
+    UserFactory(email="pat@example.org")
+    wrong = {"email": "pat@example.org", "password": "wrong-password"}
+    statuses = [
+        api_client.post(TOKEN, wrong, format="json", REMOTE_ADDR=f"10.0.1.{n}").status_code
+        for n in range(6)
+    ]
+
+    page = _web_sign_in(client, PASSWORD)
+
+    assert statuses == [400] * 5 + [429]
+    assert b"Too many failed login attempts" in page.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unverified_address_gets_no_token(api_client):
+    UserFactory(email="pat@example.org", verified=False)
+
+    response = api_client.post(
+        TOKEN, {"email": "pat@example.org", "password": PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "verify your email" in response.json()["non_field_errors"][0]
+    assert not Token.objects.exists()
+
+
+def test_a_right_password_does_not_spend_the_failed_attempts(api_client):
+    UserFactory(email="pat@example.org")
+    right = {"email": "pat@example.org", "password": PASSWORD}
+
+    statuses = [api_client.post(TOKEN, right, format="json").status_code for _ in range(8)]
+
+    assert statuses == [200] * 8

@@ -1119,11 +1119,21 @@ def test_staff_name_trainers_and_turnkey_sessions_take_only_certified_ones(api_c
         ],
         "trainers": [trainer.pk],
     }
-    direct = api_client.post("/api/v1/sessions/", body, format="json")
+    colleague = staff_of(program.provider)
+    direct = api_client.post(
+        "/api/v1/sessions/", {**body, "trainers": [colleague.pk]}, format="json"
+    )
     assert direct.status_code == 201
-    turnkey = api_client.post("/api/v1/sessions/", {**body, "delivery": "turnkey"}, format="json")
+    turnkey = api_client.post(
+        "/api/v1/sessions/",
+        {**body, "delivery": "turnkey", "trainers": [colleague.pk]},
+        format="json",
+    )
     assert turnkey.status_code == 400 and "trainers" in turnkey.json()
+    # Someone who is neither staff nor certified leads nothing of this provider's.
+    assert api_client.post("/api/v1/sessions/", body, format="json").status_code == 400
     CertifiedTrainer.objects.create(program=program, person=trainer, certified_at=in_days(-30))
+    assert api_client.post("/api/v1/sessions/", body, format="json").status_code == 201
     assert (
         api_client.post(
             "/api/v1/sessions/", {**body, "delivery": "turnkey"}, format="json"
@@ -1132,3 +1142,50 @@ def test_staff_name_trainers_and_turnkey_sessions_take_only_certified_ones(api_c
     )
     unknown = api_client.post("/api/v1/sessions/", {**body, "trainers": [999999]}, format="json")
     assert unknown.status_code == 400 and "trainers" in unknown.json()
+
+
+def _trainer_patch(client, session, ids):
+    return client.patch(session_url(session), {"trainers": ids}, format="json")
+
+
+def test_staff_cannot_name_an_outsider_as_trainer_nor_learn_their_name(client_as, learn, ces):
+    """Security review: naming any user id as trainer showed their full name on the session."""
+    session = SessionFactory(course=CourseFactory(provider=learn))
+    outsider = educator(first_name="Private", last_name="Person")
+    other_staff = staff_of(ces, first_name="Other", last_name="Staffer")
+    nobody = outsider.pk + other_staff.pk + 1000
+    client = client_as(staff_of(learn))
+
+    answers = [
+        _trainer_patch(client, session, [pk]) for pk in (outsider.pk, other_staff.pk, nobody)
+    ]
+
+    for answer, pk in zip(answers, (outsider.pk, other_staff.pk, nobody), strict=True):
+        assert answer.status_code == 400
+        assert answer.json() == {"trainers": [f"Not a trainer you can assign: {pk}."]}
+    assert not session.trainers.exists()
+    page = client.get(session_url(session)).json()
+    assert page["trainers"] == []
+    assert "Private" not in str([a.content for a in answers])
+
+
+def test_staff_name_their_colleagues_and_past_trainers(client_as, learn):
+    session = SessionFactory(course=CourseFactory(provider=learn))
+    colleague = staff_of(learn, first_name="Cole", last_name="League")
+    veteran = UserFactory(first_name="Vera", last_name="Teran")
+    SessionFactory(course=CourseFactory(provider=learn)).trainers.add(veteran)
+
+    answer = _trainer_patch(client_as(staff_of(learn)), session, [colleague.pk, veteran.pk])
+
+    assert answer.status_code == 200
+    assert sorted(answer.json()["trainers"]) == ["Cole League", "Vera Teran"]
+
+
+def test_an_ineligible_trainer_given_as_a_string_id_gets_the_same_answer(client_as, learn):
+    session = SessionFactory(course=CourseFactory(provider=learn))
+    outsider = educator()
+
+    answer = _trainer_patch(client_as(staff_of(learn)), session, [str(outsider.pk), "x"])
+
+    assert answer.status_code == 400
+    assert answer.json()["trainers"][0] == f"Not a trainer you can assign: {outsider.pk}."

@@ -282,3 +282,104 @@ def test_the_export_costs_the_same_queries_for_few_and_many_records(
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/me/data.json")
     assert json.loads(client.get("/me/data.json").content)["certificates"][3]["status"] == "valid"
+
+
+# --- security review: invitations, attendance recorded, the admin's history ------------------
+
+
+def test_the_export_holds_invitations_to_the_persons_address(client, world):
+    from registrations.models import Invitation
+    from tests.factories import DistrictFactory
+
+    coordinator = educator(first_name="Coord", last_name="Inator")
+    Invitation.objects.create(
+        session=world["seat"].session,
+        email="Robin.Leaving@example.org",
+        district=DistrictFactory(name="Quill District"),
+        invited_by=coordinator,
+        purchase_order="PO-77",
+    )
+    client.force_login(world["robin"])
+
+    body = json.loads(client.get("/me/data.json").content)
+
+    assert [i["purchase_order"] for i in body["invitations"]] == ["PO-77"]
+    assert body["invitations"][0]["district"] == "Quill District"
+    assert "Inator" not in json.dumps(body)
+
+
+def test_the_export_holds_the_attendance_the_person_recorded(client):
+    from attendance.services import AttendanceEntry, record_attendance
+    from tests.certificates.helpers import confirmed
+
+    trainer = educator(email="tracy.trainer@example.org", first_name="Tracy", last_name="Train")
+    session = past_session(trainers=[trainer])
+    attendee = confirmed(session, educator(first_name="Alex", last_name="Attendee"))
+    meeting = session.meetings.get()
+    for status in ("present", "absent"):
+        record_attendance(
+            session=session,
+            entries=[AttendanceEntry(attendee.pk, meeting.pk, status)],
+            by=trainer,
+        )
+    client.force_login(trainer)
+
+    body = json.loads(client.get("/me/data.json").content)
+
+    recorded = body["attendance_recorded"]
+    assert [(r["registration_id"], r["status"]) for r in recorded] == [
+        (attendee.pk, "present"),
+        (attendee.pk, "absent"),
+    ]
+    assert "Attendee" not in json.dumps(body)
+
+
+def test_deleting_leaves_no_name_in_the_admins_history(client, world):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.factories import alliance_admin
+
+    robin = world["robin"]
+    admin = alliance_admin()
+    admin_client = type(client)()
+    admin_client.force_login(admin)
+    changed = admin_client.post(
+        f"/admin/accounts/user/{robin.pk}/change/",
+        {"email": robin.email, "first_name": "Robin", "last_name": "Quill", "is_active": "on"},
+    )
+    other = LogEntry.objects.create(
+        user=admin,
+        content_type=ContentType.objects.get_for_model(Registration),
+        object_id=str(world["seat"].pk),
+        object_repr=f"Robin Quill in {world['seat'].session}",
+        action_flag=CHANGE,
+    )
+    unrelated = LogEntry.objects.create(
+        user=admin,
+        content_type=ContentType.objects.get_for_model(Registration),
+        object_id=str(world["waiting"].pk),
+        object_repr="Casey Fenn in a session",
+        action_flag=CHANGE,
+    )
+    user_type = ContentType.objects.get_for_model(User)
+    if not LogEntry.objects.filter(content_type=user_type, object_id=str(robin.pk)).exists():
+        # The admin form may ask for fields this test does not send; the entry it writes:
+        LogEntry.objects.create(
+            user=admin,
+            content_type=user_type,
+            object_id=str(robin.pk),
+            object_repr=str(robin),
+            action_flag=CHANGE,
+        )
+    assert changed.status_code in (200, 302)
+    client.force_login(robin)
+
+    client.post("/me/delete/", {"email": "robin.leaving@example.org"})
+
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert not [r for r in reprs if "Robin" in r or "robin.leaving" in r]
+    other.refresh_from_db()
+    assert other.object_repr == f"deleted account {robin.pk}"
+    unrelated.refresh_from_db()
+    assert unrelated.object_repr == "Casey Fenn in a session"
