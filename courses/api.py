@@ -237,7 +237,8 @@ class CourseWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerialize
         "(their `next_starts_at` is null and they come last). With one, only courses that "
         "have an upcoming scheduled session matching all session-level filters together are "
         "listed, and `next_starts_at` is that session's start. `q` searches the title, "
-        "summary, description and program name.",
+        "summary, description and program name, and the venue, town and title of upcoming "
+        "sessions.",
         responses={200: CourseListSerializer, **READ_ERRORS},
     ),
     retrieve=extend_schema(

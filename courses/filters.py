@@ -59,7 +59,8 @@ class CourseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method=_keep,
         max_length=200,
-        help_text="Words in the title, summary, description or program.",
+        help_text="Words in the title, summary, description or program, or in the venue, town "
+        "or title of an upcoming session.",
     )
     provider = django_filters.ModelChoiceFilter(
         method=_keep,

@@ -152,7 +152,27 @@ def upcoming_sessions(
     return sessions
 
 
-def _search(courses: QuerySet[Course], q: str) -> QuerySet[Course]:
+def _word_matches(word: str, sessions: QuerySet[Session]) -> Q:
+    """`word` is in the course's own text, or in the venue name, town or title of one of its
+    `sessions` (people search for where they can go: "Groton")."""
+    in_a_session = sessions.filter(course=OuterRef("pk")).filter(
+        Q(venue__name__icontains=word) | Q(venue__town__icontains=word) | Q(title__icontains=word)
+    )
+    return (
+        Q(title__icontains=word)
+        | Q(summary__icontains=word)
+        | Q(description__icontains=word)
+        | Q(program__name__icontains=word)
+        | Exists(in_a_session)
+    )
+
+
+def _search(courses: QuerySet[Course], q: str, *, sessions: QuerySet[Session]) -> QuerySet[Course]:
+    """Courses where every word of `q` is in the course's text or in the place of one of its
+    `sessions`; on PostgreSQL also full-text matches of the course's text, ranked first."""
+    every_word = Q()
+    for word in q.split():
+        every_word &= _word_matches(word, sessions)
     if connection.vendor == "postgresql":
         vector = (
             SearchVector("title", weight="A", config="english")
@@ -165,18 +185,10 @@ def _search(courses: QuerySet[Course], q: str) -> QuerySet[Course]:
         # some words of an AND query.
         return (
             courses.alias(document=vector)
-            .filter(document=query)
+            .filter(Q(document=query) | every_word)
             .annotate(rank=SearchRank(vector, query))
         )
-    # SQLite: every word must appear in the title, summary, description or program name.
-    for word in q.split():
-        courses = courses.filter(
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(description__icontains=word)
-            | Q(program__name__icontains=word)
-        )
-    return courses
+    return courses.filter(every_word)
 
 
 def catalog_courses(
@@ -217,7 +229,7 @@ def catalog_courses(
     )
     ordering = [F("next_starts_at").asc(nulls_last=True), "title", "slug"]
     if filters.q.strip():
-        courses = _search(courses, filters.q.strip())
+        courses = _search(courses, filters.q.strip(), sessions=sessions)
         if connection.vendor == "postgresql":
             ordering = ["-rank", *ordering]
     upcoming = with_availability(sessions).select_related("venue").order_by("first_starts_at")

@@ -23,6 +23,14 @@ class Provider(models.Model):
     def __str__(self) -> str:
         return self.short_name
 
+    @property
+    def full_name(self) -> str:
+        """The name with the short name in brackets, "Capitol Region Education Council (CREC)",
+        or the name alone where it is the short name (LEARN, EASTCONN)."""
+        if self.name.casefold() == self.short_name.casefold():
+            return self.name
+        return f"{self.name} ({self.short_name})"
+
 
 class District(models.Model):
     class Kind(models.TextChoices):

@@ -31,6 +31,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
 ]
 
+handler400 = "pd_platform.views.bad_request"
+handler403 = "pd_platform.views.permission_denied"
 handler404 = "pd_platform.views.page_not_found"
+handler500 = "pd_platform.views.server_error"
 # allauth's rate limits (sign-in, sign-up, password reset) answer with this page too.
 handler429 = "pd_platform.ratelimit.rate_limited"

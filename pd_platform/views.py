@@ -1,6 +1,7 @@
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,10 +33,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def page_not_found(request: HttpRequest, exception=None):
-    """JSON under /api/ (clients parse it), the normal page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
-    from django.views.defaults import page_not_found as default_page_not_found
+def _is_api(request: HttpRequest) -> bool:
+    """Clients of /api/ parse every answer as JSON, errors included (DESIGN.md: never HTML)."""
+    return request.path.startswith("/api/")
 
-    return default_page_not_found(request, exception)
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    """JSON under /api/, the site's 400 page (templates/400.html) elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    """JSON under /api/, the site's 403 page (templates/403.html) elsewhere."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """JSON under /api/, the site's 404 page (templates/404.html) elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """JSON under /api/; elsewhere templates/500.html, rendered without a request context or
+    the database (either may be what failed)."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -67,7 +67,7 @@ def test_a_new_person_signs_up_verifies_completes_the_profile_and_reaches_the_ca
     # The link shows a confirm button (a GET never confirms: mail scanners follow links).
     response = client.get(link)
     assert response.status_code == 200
-    assert b"Confirm Email Address" in response.content
+    assert b"Confirm your email address" in response.content
     assert b'<form method="post"' in response.content
     assert not user.emailaddress_set.get().verified
 
@@ -195,6 +195,28 @@ def test_repeated_failed_sign_ins_are_refused_even_with_the_right_password():
     )
     assert response.status_code == 302
     assert user.pk != _signed_in_as(client)
+
+
+def test_the_confirmation_page_asks_in_one_sentence_with_a_button():
+    client = Client()
+    _sign_up(client, "jordan.rivera@example.org")
+
+    response = client.get(_link_in(mail.outbox[0]))
+
+    html = response.content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+    assert "Confirm that jordan.rivera@example.org is your email address." in text
+    assert "for user" not in text
+    assert '<button type="submit">Confirm</button>' in html
+
+
+def test_an_expired_confirmation_link_says_what_to_do():
+    response = Client().get("/accounts/confirm-email/not-a-real-key/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This confirmation link has expired or was already used." in html
+    assert 'href="/accounts/login/"' in html
 
 
 @pytest.mark.parametrize(

@@ -429,6 +429,28 @@ def test_course_page_shows_free_for_a_zero_price(client):
     assert "No sessions of this course are scheduled right now" in html
 
 
+@pytest.mark.parametrize(
+    ("name", "short_name", "shown"),
+    [
+        ("LEARN", "LEARN", "<dd>LEARN</dd>"),
+        (
+            "Capitol Region Education Council",
+            "CREC",
+            "<dd>Capitol Region Education Council (CREC)</dd>",
+        ),
+    ],
+    ids=["name is the short name", "name and short name"],
+)
+def test_course_and_session_pages_name_the_provider_once(client, name, short_name, shown):
+    provider = ProviderFactory(name=name, short_name=short_name)
+    session = session_at(local(2026, 12, 8), course=CourseFactory(provider=provider))
+
+    for url in (f"/courses/{session.course.slug}/", f"/sessions/{session.pk}/"):
+        html = client.get(url).content.decode()
+        assert f"<dt>Provider</dt>{shown}" in html, url
+        assert "LEARN (LEARN)" not in html, url
+
+
 @pytest.mark.parametrize("status", [Course.Status.DRAFT, Course.Status.ARCHIVED])
 @pytest.mark.parametrize("who", ["anonymous", "provider staff"])
 def test_course_page_is_404_unless_published(client, status, who):
