@@ -338,7 +338,7 @@ def test_completing_train_the_trainer_certifies_and_turnkey_sessions_check_it():
     )
     with pytest.raises(ValidationError) as error:
         schedule_session(trainers=[trainee.person], **turnkey)
-    assert "Not certified trainers" in error.value.message_dict["trainers"][0]
+    assert "Not a trainer you can assign" in error.value.message_dict["trainers"][0]
     _mark(session, trainee, [P])
     assert CertifiedTrainer.objects.get(program=program).person == trainee.person
     assert schedule_session(trainers=[trainee.person], **turnkey).delivery == "turnkey"

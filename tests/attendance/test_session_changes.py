@@ -13,6 +13,7 @@ from django.utils import timezone
 from attendance.services import AttendanceEntry, record_attendance, update_session
 from certificates.models import Certificate
 from courses.services import MeetingTimes
+from organizations.models import Role
 from reports.selectors import ReachScope, reach_figures
 from tests.certificates.helpers import confirmed, past_session
 from tests.factories import in_days, staff_of
@@ -124,6 +125,12 @@ def test_naming_a_participant_as_trainer_revokes_their_certificate():
     session = _session(lengths=(3,))
     registration = confirmed(session)
     _mark(session, registration, [P])
+    # A colleague on the provider's staff who took the session, then is named its trainer.
+    Role.objects.create(
+        user=registration.person,
+        kind=Role.Kind.PROVIDER_STAFF,
+        provider=session.course.provider,
+    )
 
     update_session(session=session, by=_staff(session), trainers=[registration.person])
 

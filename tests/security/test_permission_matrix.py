@@ -327,6 +327,8 @@ TRAINER_SEES_PEOPLE = {
     "attendance:add_headcount",
     "attendance:walk_in",
     "api-attendance",
+    # Each certificate in the ZIP is named by its holder (the trainer's own session).
+    "certificates:session_zip",
 }
 
 
