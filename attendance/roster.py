@@ -61,8 +61,9 @@ def trainer_sessions(user: User, *, now: dt.datetime | None = None) -> TrainerSe
     later, and past ones with attendance still to record (a meeting that has ended with a
     confirmed registration not yet marked for it, before attendance locks for trainers).
 
-    A multi-day session may be both upcoming and in need of attendance for its earlier days.
-    One query.
+    A multi-day session may meet today (or later) and still need attendance for its earlier
+    days: it is then listed in both groups, with `needs_attendance` set on it, so the page
+    never says "All caught up" beside a card that asks for attendance. One query.
     """
     now = now or timezone.now()
     day_start, day_end = local_day_range(local_date(now), local_date(now))
@@ -90,25 +91,30 @@ def trainer_sessions(user: User, *, now: dt.datetime | None = None) -> TrainerSe
             next_starts_at=Subquery(
                 meetings.filter(starts_at__gte=day_end).annotate(v=Min("starts_at")).values("v")
             ),
-            needs_attendance=Exists(ended_unmarked),
+            unmarked_meeting_id=Subquery(ended_unmarked.order_by("starts_at").values("pk")[:1]),
+            unmarked_ends_at=Subquery(ended_unmarked.order_by("starts_at").values("ends_at")[:1]),
             confirmed_count=Subquery(confirmed),
         )
         .filter(
             Q(today_starts_at__isnull=False)
             | Q(next_starts_at__isnull=False)
-            | Q(needs_attendance=True, last_ends_at__gte=now - LOCK_AFTER)
+            | Q(unmarked_meeting_id__isnull=False, last_ends_at__gte=now - LOCK_AFTER)
         )
     )
     today_list, upcoming, needs = [], [], []
     for session in sessions:
         session.locks_at = locks_at(session.last_ends_at) if session.last_ends_at else None
+        # Decided once, here: the "Attendance to record" list and the flag on a card of
+        # today's (or an upcoming) session read this one value, so they never disagree.
+        session.needs_attendance = bool(
+            session.unmarked_meeting_id and session.locks_at and now <= session.locks_at
+        )
+        if session.needs_attendance:
+            needs.append(session)
         if session.today_starts_at is not None:
             today_list.append(session)
-            continue
-        if session.next_starts_at is not None:
+        elif session.next_starts_at is not None:
             upcoming.append(session)
-        if session.needs_attendance and session.locks_at and now <= session.locks_at:
-            needs.append(session)
     return TrainerSessions(
         today=sorted(today_list, key=lambda s: s.today_starts_at),
         upcoming=sorted(upcoming, key=lambda s: s.next_starts_at),

@@ -124,6 +124,60 @@ def test_trainer_home_groups_today_upcoming_and_past_needing_attendance(client, 
     assert f"/trainer/sessions/{later.pk}/roster/" in html
 
 
+def _two_day_session_meeting_today(*, trainers, title):
+    """Day 1 yesterday 09:00-15:00, day 2 today 09:00-15:00 (freeze the clock inside it)."""
+    session = SessionFactory(
+        registration_closes_at=in_days(-2),
+        registration_opens_at=in_days(-30),
+        meetings=[(in_days(-1, 9), in_days(-1, 15)), (in_days(0, 9), in_days(0, 15))],
+        title=title,
+    )
+    session.trainers.set(trainers)
+    return session
+
+
+def _sections(html: str) -> tuple[str, str, str]:
+    today_part, rest = html.split('id="past-heading"')
+    past_part, upcoming_part = rest.split('id="upcoming-heading"')
+    return today_part, past_part, upcoming_part
+
+
+def test_trainer_home_lists_todays_session_with_an_unrecorded_earlier_day_as_to_record(
+    client, trainer
+):
+    with _at(10):
+        session = _two_day_session_meeting_today(trainers=[trainer], title="Two-day cohort")
+        _confirmed(session)
+        day_one = session.meetings.order_by("starts_at").first()
+        client.force_login(trainer)
+        page = client.get("/trainer/")
+    today_part, past_part, _ = _sections(page.content.decode())
+    assert "Two-day cohort" in today_part
+    assert "Attendance to record for an earlier meeting" in today_part
+    assert "Two-day cohort" in past_part
+    assert "All caught up" not in past_part
+    assert f"/trainer/sessions/{session.pk}/roster/?meeting={day_one.pk}" in past_part
+
+
+def test_trainer_home_says_all_caught_up_when_every_ended_meeting_is_recorded(client, trainer):
+    with _at(10):
+        session = _two_day_session_meeting_today(trainers=[trainer], title="Two-day cohort")
+        registration = _confirmed(session)
+        Attendance.objects.create(
+            registration=registration,
+            meeting=session.meetings.order_by("starts_at").first(),
+            status="present",
+            recorded_at=timezone.now(),
+        )
+        store_credited_minutes(session.registrations.all())
+        client.force_login(trainer)
+        page = client.get("/trainer/")
+    today_part, past_part, _ = _sections(page.content.decode())
+    assert "Two-day cohort" in today_part
+    assert "Attendance to record" not in today_part.split('id="today-heading"')[1]
+    assert "All caught up" in past_part and "Two-day cohort" not in past_part
+
+
 def test_trainer_home_without_sessions_shows_a_friendly_empty_state(client):
     client.force_login(educator())
     page = client.get("/trainer/")
