@@ -219,14 +219,18 @@ def add_headcount(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_headcount(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks first (which headcount, of which meeting); POST deletes it."""
     headcount = get_object_or_404(
-        Headcount.objects.select_related("meeting__session__course__provider"), pk=pk
+        Headcount.objects.select_related("meeting__session__course__provider", "district"), pk=pk
     )
     meeting = headcount.meeting
     if not can_take_attendance(request.user, meeting.session):
         raise Http404
+    if request.method != "POST":
+        context = {"headcount": headcount, "meeting": meeting, "roster_url": _roster_url(meeting)}
+        return render(request, "attendance/remove_headcount.html", context)
     try:
         delete_headcount(headcount=headcount, by=request.user)
     except ValidationError as error:

@@ -415,10 +415,41 @@ def test_another_trainer_cannot_delete_a_headcount(client, trainer):
         headcount = Headcount.objects.create(
             meeting=session.meetings.get(), audience="youth", count=3, recorded_at=timezone.now()
         )
-        client.force_login(UserFactory())
+        client.force_login(educator())
+        asked = client.get(f"/trainer/headcounts/{headcount.pk}/delete/")
         response = client.post(f"/trainer/headcounts/{headcount.pk}/delete/")
+    assert asked.status_code == 404
     assert response.status_code == 404
     assert Headcount.objects.exists()
+
+
+def test_deleting_a_headcount_asks_first_with_its_number_and_audience(client, trainer):
+    with _at(10):
+        session = _today_session(trainers=[trainer])
+        meeting = session.meetings.get()
+        headcount = Headcount.objects.create(
+            meeting=meeting,
+            audience="youth",
+            count=24,
+            district=DistrictFactory(name="Lyme Public Schools"),
+            recorded_at=timezone.now(),
+        )
+        client.force_login(trainer)
+        roster = client.get(_roster_url(session, meeting))
+        url = f"/trainer/headcounts/{headcount.pk}/delete/"
+        assert f'<form method="get" action="{url}"' in roster.content.decode()
+        asked = client.get(url)
+        assert asked.status_code == 200
+        text = " ".join(asked.content.decode().split())
+        assert "Delete this headcount?" in text
+        assert "24 youth · Lyme Public Schools" in text
+        assert "Yes, delete the headcount of 24 youth</button>" in text
+        assert f'href="{_roster_url(session, meeting)}">Keep it</a>' in text
+        assert Headcount.objects.filter(pk=headcount.pk).exists()
+        deleted = client.post(url)
+    assert deleted.status_code == 302
+    assert deleted["Location"] == _roster_url(session, meeting)
+    assert not Headcount.objects.exists()
 
 
 # The 14-day lock -----------------------------------------------------------------------------------
