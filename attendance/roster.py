@@ -4,6 +4,7 @@ Each costs a fixed number of queries whatever the number of sessions or registra
 """
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -190,6 +191,8 @@ class Roster:
     meeting: Meeting
     number: int
     registrations: list[Registration]
+    shown: list[Registration]  # the registrations whose name matches `query` (all without one)
+    query: str
     headcounts: list[Headcount]
     totals: Totals
     locked: bool  # for this user: a trainer after the 14-day lock
@@ -198,10 +201,30 @@ class Roster:
     is_open: bool
 
 
+def folded(text: str) -> str:
+    """`text` without accents, case-folded: "José" and "jose" match (static/js/roster.js
+    folds the same way for the instant filter)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_matches(person: User, query: str) -> bool:
+    """Every word of `query` is part of the person's name (or their email when they have no
+    name), in any order: "ri al" finds Alex Rivera."""
+    name = folded(str(person))
+    return all(word in name for word in folded(query).split())
+
+
 def roster(
-    *, session: Session, user: User, meeting_id: int | None, now: dt.datetime | None = None
+    *,
+    session: Session,
+    user: User,
+    meeting_id: int | None,
+    query: str = "",
+    now: dt.datetime | None = None,
 ) -> Roster:
-    """The roster of one meeting of `session` (the chosen one, or today's/next/last).
+    """The roster of one meeting of `session` (the chosen one, or today's/next/last), with
+    the people whose name matches `query` as `shown` (totals count everyone).
 
     Raises Meeting.DoesNotExist when `meeting_id` is not one of the session's meetings or the
     session has none. Three queries: meetings, registrations, headcounts.
@@ -234,6 +257,8 @@ def roster(
         meeting=meeting,
         number=meetings.index(meeting) + 1,
         registrations=registrations,
+        shown=[r for r in registrations if name_matches(r.person, query)],
+        query=query.strip(),
         headcounts=headcounts,
         totals=totals,
         locked=locked,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from attendance.models import Attendance, CheckInCode, Headcount
 from attendance.qr import qr_svg
+from attendance.roster import roster_registrations
 from attendance.services import check_in_code_for, store_credited_minutes
 from registrations.models import Registration
 from tests.factories import (
@@ -270,7 +271,8 @@ def test_saving_the_roster_records_every_chosen_row_and_a_reload_shows_them(clie
             },
         )
         assert response.status_code == 302
-        assert response["Location"] == _roster_url(session, meeting)
+        last_changed = [r for r in roster_registrations(meeting) if r.pk != unchosen.pk][-1]
+        assert response["Location"] == f"{_roster_url(session, meeting)}#r{last_changed.pk}"
         page = client.get(response["Location"])
     saved = {
         x.registration_id: (x.status, x.minutes, x.recorded_by) for x in Attendance.objects.all()
@@ -289,6 +291,46 @@ def test_saving_the_roster_records_every_chosen_row_and_a_reload_shows_them(clie
     assert b'value="120"' in html
     assert not any(_checked(html, unchosen, s) for s in ("present", "partial", "absent", "excused"))
     assert re.search(rb'total-n">1</span> present.*total-n">1</span> not marked', html, re.S)
+
+
+def test_saving_the_roster_opens_it_again_at_the_person_the_trainer_was_at(client, trainer):
+    with _at(10):
+        session = _today_session(trainers=[trainer])
+        meeting = session.meetings.get()
+        first, second = _confirmed(session), _confirmed(session)
+        client.force_login(trainer)
+        url = _roster_url(session, meeting)
+        sent = client.post(url, {f"status-{first.pk}": "present", "at": f"r{second.pk}"})
+        forged = client.post(url, {f"status-{second.pk}": "absent", "at": "main"})
+        unchanged = client.post(url, {f"status-{second.pk}": "absent"})
+        filtered = client.post(f"{url}&q=Ann+Lee", {f"status-{first.pk}": "present"})
+    assert sent["Location"] == f"{url}#r{second.pk}"  # as static/js/roster.js says
+    assert forged["Location"] == f"{url}#r{second.pk}"  # the row that changed
+    assert unchanged["Location"] == f"{url}#attendance-heading"  # nothing changed
+    assert filtered["Location"] == f"{url}&q=Ann+Lee#attendance-heading"
+
+
+def test_the_roster_filters_by_name_without_javascript(client, trainer):
+    with _at(10):
+        session = _today_session(trainers=[trainer])
+        meeting = session.meetings.get()
+        names = [("Alex", "Rivera"), ("Blair", "Chen"), ("José", "Álvarez")]
+        rows = {
+            first: _confirmed(session, educator(first_name=first, last_name=last))
+            for first, last in names
+        }
+        client.force_login(trainer)
+        page = client.get(f"{_roster_url(session, meeting)}&q=+rivera+")
+        accents = client.get(f"{_roster_url(session, meeting)}&q=jose+alv")
+        nobody = client.get(f"{_roster_url(session, meeting)}&q=zed")
+    html = page.content.decode()
+    assert 'id="roster-q" name="q" value="rivera"' in html
+    assert f'id="r{rows["Alex"].pk}"' in html and f'id="r{rows["Blair"].pk}"' not in html
+    assert "1 of 3 people shown." in html
+    assert re.search(r'total-n">3</span> not marked', html)  # totals count everyone
+    assert f'action="?meeting={meeting.pk}&amp;q=rivera"' in html
+    assert f'id="r{rows["José"].pk}"' in accents.content.decode()
+    assert "No one on this roster matches “zed”." in nobody.content.decode()
 
 
 def test_a_partial_row_with_bad_minutes_shows_the_error_and_saves_nothing(client, trainer):
