@@ -99,6 +99,27 @@ class RosterForm:
     def error_rows(self) -> list[RosterRow]:
         return [row for row in self.rows if row.errors]
 
+    def anchor(self, requested: str) -> str:
+        """Where the page should open after saving: the row the trainer was at (`requested`,
+        sent by static/js/roster.js), else the last row whose choice changed, else the top of
+        the roster. Only ids of this form's rows are used."""
+        ids = {row.dom_id for row in self.rows}
+        if requested in ids:
+            return requested
+        changed = [
+            row
+            for row in self.rows
+            if row.status is not None
+            and (
+                row.status != row.registration.marked_status
+                or (
+                    row.status == Attendance.Status.PARTIAL
+                    and row.minutes != str(row.registration.marked_minutes)
+                )
+            )
+        ]
+        return changed[-1].dom_id if changed else "attendance-heading"
+
     def add_service_errors(self, messages: list[str]) -> None:
         """The service numbers rows as sent ("Row 3: ..."); show the person's name instead."""
         for message in messages:

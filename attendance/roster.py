@@ -4,6 +4,7 @@ Each costs a fixed number of queries whatever the number of sessions or registra
 """
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -61,8 +62,9 @@ def trainer_sessions(user: User, *, now: dt.datetime | None = None) -> TrainerSe
     later, and past ones with attendance still to record (a meeting that has ended with a
     confirmed registration not yet marked for it, before attendance locks for trainers).
 
-    A multi-day session may be both upcoming and in need of attendance for its earlier days.
-    One query.
+    A multi-day session may meet today (or later) and still need attendance for its earlier
+    days: it is then listed in both groups, with `needs_attendance` set on it, so the page
+    never says "All caught up" beside a card that asks for attendance. One query.
     """
     now = now or timezone.now()
     day_start, day_end = local_day_range(local_date(now), local_date(now))
@@ -90,25 +92,30 @@ def trainer_sessions(user: User, *, now: dt.datetime | None = None) -> TrainerSe
             next_starts_at=Subquery(
                 meetings.filter(starts_at__gte=day_end).annotate(v=Min("starts_at")).values("v")
             ),
-            needs_attendance=Exists(ended_unmarked),
+            unmarked_meeting_id=Subquery(ended_unmarked.order_by("starts_at").values("pk")[:1]),
+            unmarked_ends_at=Subquery(ended_unmarked.order_by("starts_at").values("ends_at")[:1]),
             confirmed_count=Subquery(confirmed),
         )
         .filter(
             Q(today_starts_at__isnull=False)
             | Q(next_starts_at__isnull=False)
-            | Q(needs_attendance=True, last_ends_at__gte=now - LOCK_AFTER)
+            | Q(unmarked_meeting_id__isnull=False, last_ends_at__gte=now - LOCK_AFTER)
         )
     )
     today_list, upcoming, needs = [], [], []
     for session in sessions:
         session.locks_at = locks_at(session.last_ends_at) if session.last_ends_at else None
+        # Decided once, here: the "Attendance to record" list and the flag on a card of
+        # today's (or an upcoming) session read this one value, so they never disagree.
+        session.needs_attendance = bool(
+            session.unmarked_meeting_id and session.locks_at and now <= session.locks_at
+        )
+        if session.needs_attendance:
+            needs.append(session)
         if session.today_starts_at is not None:
             today_list.append(session)
-            continue
-        if session.next_starts_at is not None:
+        elif session.next_starts_at is not None:
             upcoming.append(session)
-        if session.needs_attendance and session.locks_at and now <= session.locks_at:
-            needs.append(session)
     return TrainerSessions(
         today=sorted(today_list, key=lambda s: s.today_starts_at),
         upcoming=sorted(upcoming, key=lambda s: s.next_starts_at),
@@ -184,6 +191,8 @@ class Roster:
     meeting: Meeting
     number: int
     registrations: list[Registration]
+    shown: list[Registration]  # the registrations whose name matches `query` (all without one)
+    query: str
     headcounts: list[Headcount]
     totals: Totals
     locked: bool  # for this user: a trainer after the 14-day lock
@@ -192,10 +201,30 @@ class Roster:
     is_open: bool
 
 
+def folded(text: str) -> str:
+    """`text` without accents, case-folded: "José" and "jose" match (static/js/roster.js
+    folds the same way for the instant filter)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def name_matches(person: User, query: str) -> bool:
+    """Every word of `query` is part of the person's name (or their email when they have no
+    name), in any order: "ri al" finds Alex Rivera."""
+    name = folded(str(person))
+    return all(word in name for word in folded(query).split())
+
+
 def roster(
-    *, session: Session, user: User, meeting_id: int | None, now: dt.datetime | None = None
+    *,
+    session: Session,
+    user: User,
+    meeting_id: int | None,
+    query: str = "",
+    now: dt.datetime | None = None,
 ) -> Roster:
-    """The roster of one meeting of `session` (the chosen one, or today's/next/last).
+    """The roster of one meeting of `session` (the chosen one, or today's/next/last), with
+    the people whose name matches `query` as `shown` (totals count everyone).
 
     Raises Meeting.DoesNotExist when `meeting_id` is not one of the session's meetings or the
     session has none. Three queries: meetings, registrations, headcounts.
@@ -228,6 +257,8 @@ def roster(
         meeting=meeting,
         number=meetings.index(meeting) + 1,
         registrations=registrations,
+        shown=[r for r in registrations if name_matches(r.person, query)],
+        query=query.strip(),
         headcounts=headcounts,
         totals=totals,
         locked=locked,

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -59,8 +60,11 @@ def _meeting_or_404(user: User, pk: int) -> Meeting:
     return meeting
 
 
-def _roster_url(meeting: Meeting) -> str:
-    return f"{reverse('attendance:roster', args=[meeting.session_id])}?meeting={meeting.pk}"
+def _roster_url(meeting: Meeting, *, query: str = "", anchor: str = "") -> str:
+    """The roster of `meeting`, filtered by `query`, opened at the element `anchor`."""
+    params = {"meeting": meeting.pk} | ({"q": query} if query else {})
+    url = f"{reverse('attendance:roster', args=[meeting.session_id])}?{urlencode(params)}"
+    return f"{url}#{anchor}" if anchor else url
 
 
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
@@ -91,12 +95,15 @@ def _render_roster(
     walk_in_form: WalkInForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    query = _query_param(request)
     try:
-        page = selectors.roster(session=session, user=request.user, meeting_id=meeting_id)
+        page = selectors.roster(
+            session=session, user=request.user, meeting_id=meeting_id, query=query
+        )
     except Meeting.DoesNotExist as error:
         raise Http404("This session has no such meeting.") from error
     if form is None:
-        form = RosterForm(None, meeting=page.meeting, registrations=page.registrations)
+        form = RosterForm(None, meeting=page.meeting, registrations=page.shown)
     context = {
         "page": page,
         "form": form,
@@ -105,6 +112,11 @@ def _render_roster(
         "statuses": Attendance.Status.choices,
     }
     return render(request, "attendance/roster.html", context, status=status)
+
+
+def _query_param(request: HttpRequest) -> str:
+    """The name filter (`?q=`), trimmed to a length a name can have."""
+    return " ".join(request.GET.get("q", "").split())[:100]
 
 
 def _meeting_param(request: HttpRequest) -> int | None:
@@ -122,10 +134,14 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(session.meetings, pk=_meeting_param(request) or 0)
     registrations = list(selectors.roster_registrations(meeting))
     form = RosterForm(request.POST, meeting=meeting, registrations=registrations)
+    # The page opens again at the person the trainer was at, not at the top.
+    back = _roster_url(
+        meeting, query=_query_param(request), anchor=form.anchor(request.POST.get("at", ""))
+    )
     if form.is_valid():
         if not form.entries:
             messages.info(request, "Nothing to save: choose a status for at least one person.")
-            return redirect(_roster_url(meeting))
+            return redirect(back)
         try:
             record_attendance(session=session, entries=form.entries, by=request.user)
         except PermissionDenied as error:
@@ -135,7 +151,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             count = len(form.entries)
             messages.success(request, f"Saved attendance for {count} {_people(count)}.")
-            return redirect(_roster_url(meeting))
+            return redirect(back)
     return _render_roster(request, session, meeting.pk, form=form, status=400)
 
 
@@ -156,7 +172,7 @@ def mark_present(request: HttpRequest, meeting_pk: int) -> HttpResponse:
             messages.success(request, f"Marked {count} {_people(count)} present.")
         else:
             messages.info(request, "Everyone on the roster is already marked.")
-    return redirect(_roster_url(meeting))
+    return redirect(_roster_url(meeting, anchor="attendance-heading"))
 
 
 # The same answer whatever the address: the page never tells whether it has an account.
@@ -208,14 +224,18 @@ def add_headcount(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def remove_headcount(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET asks first (which headcount, of which meeting); POST deletes it."""
     headcount = get_object_or_404(
-        Headcount.objects.select_related("meeting__session__course__provider"), pk=pk
+        Headcount.objects.select_related("meeting__session__course__provider", "district"), pk=pk
     )
     meeting = headcount.meeting
     if not can_take_attendance(request.user, meeting.session):
         raise Http404
+    if request.method != "POST":
+        context = {"headcount": headcount, "meeting": meeting, "roster_url": _roster_url(meeting)}
+        return render(request, "attendance/remove_headcount.html", context)
     try:
         delete_headcount(headcount=headcount, by=request.user)
     except ValidationError as error:

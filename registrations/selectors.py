@@ -13,7 +13,7 @@ from organizations.models import District, Role
 from organizations.permissions import managed_provider_ids, roles_of
 
 from .models import Registration
-from .permissions import decide_scope
+from .permissions import can_manage_session_registrations, decide_scope
 
 
 def registrations_with_sessions(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -143,4 +143,37 @@ def group_choices(user: User) -> GroupChoices:
         sessions=sessions,
         people=User.objects.none(),
         districts=District.objects.order_by("name"),
+    )
+
+
+@dataclass(frozen=True)
+class CancellationPreview:
+    """What cancelling a registration would do, for the page that asks before it happens."""
+
+    registration: Registration
+    own: bool  # the person asking is the registrant
+    allowed: bool  # False when the session has started and only the provider's staff may
+    seat_goes_to_waitlist: bool  # a confirmed seat, and someone else is waiting for it
+
+    @property
+    def is_paid(self) -> bool:
+        return self.registration.price > 0
+
+
+def cancellation_preview(*, registration: Registration, user: User) -> CancellationPreview:
+    """What cancelling `registration` (already scoped to what `user` may see) would do:
+    release a seat or give it to the waitlist, and whether `user` may still cancel it."""
+    session = registration.session
+    started = session.first_starts_at is not None and session.first_starts_at <= timezone.now()
+    waiting = (
+        registration.status == Registration.Status.CONFIRMED
+        and session.registrations.filter(status=Registration.Status.WAITLISTED)
+        .exclude(person_id=registration.person_id)
+        .exists()
+    )
+    return CancellationPreview(
+        registration=registration,
+        own=registration.person_id == user.pk,
+        allowed=not started or can_manage_session_registrations(user, session),
+        seat_goes_to_waitlist=waiting,
     )

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 
@@ -23,11 +23,14 @@ from .forms import DeclineForm, GroupRegistrationForm, RegisterForm, TransferFor
 from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import CalendarFeed, Invitation, Registration
 from .notifications import RELEASE_SALT
+from .permissions import can_cancel
 from .selectors import (
     approval_queue,
+    cancellation_preview,
     group_choices,
     has_started,
     my_registrations,
+    registrations_with_sessions,
     visible_registrations,
 )
 from .services import (
@@ -86,10 +89,23 @@ _REGISTERED = {
 }
 
 
+_CANCEL_NEXT = {"/me/"}
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = get_object_or_404(visible_registrations(request.user), pk=pk)
+    """GET asks first (what cancelling does: the seat, the price, refunds); POST cancels."""
+    registration = get_object_or_404(
+        registrations_with_sessions(visible_registrations(request.user)), pk=pk
+    )
+    if not can_cancel(request.user, registration):
+        raise Http404
+    target = request.POST.get("next") or request.GET.get("next")
+    back = target if target in _CANCEL_NEXT else registration.session.get_absolute_url()
+    if request.method != "POST":
+        preview = cancellation_preview(registration=registration, user=request.user)
+        return render(request, "registrations/cancel.html", {"preview": preview, "back": back})
     try:
         cancel_registration(registration=registration, by=request.user)
     except PermissionDenied as error:
@@ -100,8 +116,7 @@ def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Your registration for {registration.session} is cancelled.")
-    target = request.POST.get("next")
-    return redirect(target if target in {"/me/"} else registration.session.get_absolute_url())
+    return redirect(back)
 
 
 def release_view(request: HttpRequest, token: str) -> HttpResponse:

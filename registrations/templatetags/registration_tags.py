@@ -3,6 +3,8 @@ registrations, so its template asks for the panel by tag instead of importing th
 
 from django import template
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from organizations.selectors import district_is_verified
 
@@ -50,3 +52,32 @@ def price_note(context, session) -> dict:
         and session.price_for(member=True) < session.price_for(member=False),
         "price": session.price_for(member=member),
     }
+
+
+def _unbroken(text: str) -> str:
+    return f'<span class="nowrap">{text}</span>' if text else ""
+
+
+@register.filter
+def unbroken(value) -> str:
+    """Each whitespace-separated word of `value` in a span that never wraps inside, so that a
+    narrow table cell wraps between words only, never at a hyphen ("Montgomery-Fitzgerald",
+    "PO-2026-00417")."""
+    words = str(conditional_escape(value)).split()
+    return mark_safe(" ".join(_unbroken(word) for word in words))  # noqa: S308 - escaped above
+
+
+@register.filter
+def email_breaks(email: str) -> str:
+    """An email address that may wrap only after its "@" and before its dots (<wbr>), never
+    inside a part (nor at a hyphen): long addresses fit a narrow column without breaking
+    anywhere else."""
+    escaped = str(conditional_escape(email))
+    local, at, domain = escaped.partition("@")
+    parts = local.split(".")
+    pieces = [parts[0]] + [f".{part}" for part in parts[1:]]
+    pieces[-1] += at
+    if domain:
+        labels = domain.split(".")
+        pieces += [labels[0]] + [f".{label}" for label in labels[1:]]
+    return mark_safe("<wbr>".join(_unbroken(piece) for piece in pieces))  # noqa: S308

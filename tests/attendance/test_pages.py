@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from attendance.models import Attendance, CheckInCode, Headcount
 from attendance.qr import qr_svg
+from attendance.roster import roster_registrations
 from attendance.services import check_in_code_for, store_credited_minutes
 from registrations.models import Registration
 from tests.factories import (
@@ -124,6 +125,60 @@ def test_trainer_home_groups_today_upcoming_and_past_needing_attendance(client, 
     assert f"/trainer/sessions/{later.pk}/roster/" in html
 
 
+def _two_day_session_meeting_today(*, trainers, title):
+    """Day 1 yesterday 09:00-15:00, day 2 today 09:00-15:00 (freeze the clock inside it)."""
+    session = SessionFactory(
+        registration_closes_at=in_days(-2),
+        registration_opens_at=in_days(-30),
+        meetings=[(in_days(-1, 9), in_days(-1, 15)), (in_days(0, 9), in_days(0, 15))],
+        title=title,
+    )
+    session.trainers.set(trainers)
+    return session
+
+
+def _sections(html: str) -> tuple[str, str, str]:
+    today_part, rest = html.split('id="past-heading"')
+    past_part, upcoming_part = rest.split('id="upcoming-heading"')
+    return today_part, past_part, upcoming_part
+
+
+def test_trainer_home_lists_todays_session_with_an_unrecorded_earlier_day_as_to_record(
+    client, trainer
+):
+    with _at(10):
+        session = _two_day_session_meeting_today(trainers=[trainer], title="Two-day cohort")
+        _confirmed(session)
+        day_one = session.meetings.order_by("starts_at").first()
+        client.force_login(trainer)
+        page = client.get("/trainer/")
+    today_part, past_part, _ = _sections(page.content.decode())
+    assert "Two-day cohort" in today_part
+    assert "Attendance to record for an earlier meeting" in today_part
+    assert "Two-day cohort" in past_part
+    assert "All caught up" not in past_part
+    assert f"/trainer/sessions/{session.pk}/roster/?meeting={day_one.pk}" in past_part
+
+
+def test_trainer_home_says_all_caught_up_when_every_ended_meeting_is_recorded(client, trainer):
+    with _at(10):
+        session = _two_day_session_meeting_today(trainers=[trainer], title="Two-day cohort")
+        registration = _confirmed(session)
+        Attendance.objects.create(
+            registration=registration,
+            meeting=session.meetings.order_by("starts_at").first(),
+            status="present",
+            recorded_at=timezone.now(),
+        )
+        store_credited_minutes(session.registrations.all())
+        client.force_login(trainer)
+        page = client.get("/trainer/")
+    today_part, past_part, _ = _sections(page.content.decode())
+    assert "Two-day cohort" in today_part
+    assert "Attendance to record" not in today_part.split('id="today-heading"')[1]
+    assert "All caught up" in past_part and "Two-day cohort" not in past_part
+
+
 def test_trainer_home_without_sessions_shows_a_friendly_empty_state(client):
     client.force_login(educator())
     page = client.get("/trainer/")
@@ -216,7 +271,8 @@ def test_saving_the_roster_records_every_chosen_row_and_a_reload_shows_them(clie
             },
         )
         assert response.status_code == 302
-        assert response["Location"] == _roster_url(session, meeting)
+        last_changed = [r for r in roster_registrations(meeting) if r.pk != unchosen.pk][-1]
+        assert response["Location"] == f"{_roster_url(session, meeting)}#r{last_changed.pk}"
         page = client.get(response["Location"])
     saved = {
         x.registration_id: (x.status, x.minutes, x.recorded_by) for x in Attendance.objects.all()
@@ -235,6 +291,46 @@ def test_saving_the_roster_records_every_chosen_row_and_a_reload_shows_them(clie
     assert b'value="120"' in html
     assert not any(_checked(html, unchosen, s) for s in ("present", "partial", "absent", "excused"))
     assert re.search(rb'total-n">1</span> present.*total-n">1</span> not marked', html, re.S)
+
+
+def test_saving_the_roster_opens_it_again_at_the_person_the_trainer_was_at(client, trainer):
+    with _at(10):
+        session = _today_session(trainers=[trainer])
+        meeting = session.meetings.get()
+        first, second = _confirmed(session), _confirmed(session)
+        client.force_login(trainer)
+        url = _roster_url(session, meeting)
+        sent = client.post(url, {f"status-{first.pk}": "present", "at": f"r{second.pk}"})
+        forged = client.post(url, {f"status-{second.pk}": "absent", "at": "main"})
+        unchanged = client.post(url, {f"status-{second.pk}": "absent"})
+        filtered = client.post(f"{url}&q=Ann+Lee", {f"status-{first.pk}": "present"})
+    assert sent["Location"] == f"{url}#r{second.pk}"  # as static/js/roster.js says
+    assert forged["Location"] == f"{url}#r{second.pk}"  # the row that changed
+    assert unchanged["Location"] == f"{url}#attendance-heading"  # nothing changed
+    assert filtered["Location"] == f"{url}&q=Ann+Lee#attendance-heading"
+
+
+def test_the_roster_filters_by_name_without_javascript(client, trainer):
+    with _at(10):
+        session = _today_session(trainers=[trainer])
+        meeting = session.meetings.get()
+        names = [("Alex", "Rivera"), ("Blair", "Chen"), ("José", "Álvarez")]
+        rows = {
+            first: _confirmed(session, educator(first_name=first, last_name=last))
+            for first, last in names
+        }
+        client.force_login(trainer)
+        page = client.get(f"{_roster_url(session, meeting)}&q=+rivera+")
+        accents = client.get(f"{_roster_url(session, meeting)}&q=jose+alv")
+        nobody = client.get(f"{_roster_url(session, meeting)}&q=zed")
+    html = page.content.decode()
+    assert 'id="roster-q" name="q" value="rivera"' in html
+    assert f'id="r{rows["Alex"].pk}"' in html and f'id="r{rows["Blair"].pk}"' not in html
+    assert "1 of 3 people shown." in html
+    assert re.search(r'total-n">3</span> not marked', html)  # totals count everyone
+    assert f'action="?meeting={meeting.pk}&amp;q=rivera"' in html
+    assert f'id="r{rows["José"].pk}"' in accents.content.decode()
+    assert "No one on this roster matches “zed”." in nobody.content.decode()
 
 
 def test_a_partial_row_with_bad_minutes_shows_the_error_and_saves_nothing(client, trainer):
@@ -354,10 +450,41 @@ def test_another_trainer_cannot_delete_a_headcount(client, trainer):
         headcount = Headcount.objects.create(
             meeting=session.meetings.get(), audience="youth", count=3, recorded_at=timezone.now()
         )
-        client.force_login(UserFactory())
+        client.force_login(educator())
+        asked = client.get(f"/trainer/headcounts/{headcount.pk}/delete/")
         response = client.post(f"/trainer/headcounts/{headcount.pk}/delete/")
+    assert asked.status_code == 404
     assert response.status_code == 404
     assert Headcount.objects.exists()
+
+
+def test_deleting_a_headcount_asks_first_with_its_number_and_audience(client, trainer):
+    with _at(10):
+        session = _today_session(trainers=[trainer])
+        meeting = session.meetings.get()
+        headcount = Headcount.objects.create(
+            meeting=meeting,
+            audience="youth",
+            count=24,
+            district=DistrictFactory(name="Lyme Public Schools"),
+            recorded_at=timezone.now(),
+        )
+        client.force_login(trainer)
+        roster = client.get(_roster_url(session, meeting))
+        url = f"/trainer/headcounts/{headcount.pk}/delete/"
+        assert f'<form method="get" action="{url}"' in roster.content.decode()
+        asked = client.get(url)
+        assert asked.status_code == 200
+        text = " ".join(asked.content.decode().split())
+        assert "Delete this headcount?" in text
+        assert "24 youth · Lyme Public Schools" in text
+        assert "Yes, delete the headcount of 24 youth</button>" in text
+        assert f'href="{_roster_url(session, meeting)}">Keep it</a>' in text
+        assert Headcount.objects.filter(pk=headcount.pk).exists()
+        deleted = client.post(url)
+    assert deleted.status_code == 302
+    assert deleted["Location"] == _roster_url(session, meeting)
+    assert not Headcount.objects.exists()
 
 
 # The 14-day lock -----------------------------------------------------------------------------------

@@ -142,6 +142,11 @@ def test_a_new_educator_signs_up_finds_a_trauma_course_registers_and_later_cance
 
     # Two weeks later her principal needs her that day: she cancels.
     upcoming.get_by_role("button", name=re.compile(r"^Cancel")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cancel your registration?")
+    expect(page.get_by_text("Your seat is released for someone else to take.")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "cancel-asks-first")
+    page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.get_by_text(f"Your registration for {session} is cancelled.")).to_be_visible()
     ended = page.locator("section", has=page.get_by_role("heading", name="Cancelled or declined"))
     expect(ended.get_by_role("link", name=str(session))).to_be_visible()

@@ -40,6 +40,9 @@ def test_a_waitlisted_educator_is_confirmed_and_emailed_when_the_first_cancels(
     sign_in(alex, site, first.email)
     visit(alex, f"{site}/me/")
     alex.get_by_role("button", name=f"Cancel registration for {session}").click()
+    expect(alex.get_by_text("Your seat goes to the next person on the waitlist")).to_be_visible()
+    assert_accessible(alex)
+    alex.get_by_role("button", name="Yes, cancel my registration").click()
     expect(alex.get_by_text(f"Your registration for {session} is cancelled.")).to_be_visible()
     assert_accessible(alex)
 

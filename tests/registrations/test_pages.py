@@ -1,9 +1,13 @@
 """Registration as a person does it in the browser: the session page, /me/, calendars."""
 
+import html
+import re
+
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import strip_tags
 from icalendar import Calendar
 
 from courses.services import MeetingTimes, update_session
@@ -67,6 +71,86 @@ def test_me_lists_upcoming_and_cancel_works(client):
     client.post(f"/registrations/{registration.pk}/cancel/", {"next": "/me/"})
     registration.refresh_from_db()
     assert registration.status == "cancelled"
+
+
+def _text(response) -> str:
+    """The page's words as a person reads them (tags dropped, entities decoded)."""
+    return " ".join(html.unescape(strip_tags(response.content.decode())).split())
+
+
+def test_the_cancel_buttons_lead_to_a_page_that_asks_first(client):
+    registration = RegistrationFactory()
+    client.force_login(registration.person)
+    url = f"/registrations/{registration.pk}/cancel/"
+    me = client.get("/me/").content.decode()
+    assert re.search(
+        rf'<form method="get" action="{url}"[^>]*>\s*<input type="hidden" name="next" value="/me/">',
+        me,
+    )
+    panel = client.get(registration.session.get_absolute_url()).content.decode()
+    assert f'<form method="get" action="{url}">' in panel
+
+
+def test_asking_to_cancel_says_the_seat_goes_to_the_waitlist_and_changes_nothing(client):
+    session = SessionFactory(capacity=1, is_free=True)
+    holder = register(person=educator(), session=session).registration
+    waiting = register(person=educator(), session=session).registration
+    client.force_login(holder.person)
+    page = client.get(f"/registrations/{holder.pk}/cancel/?next=/me/")
+    assert page.status_code == 200
+    text = _text(page)
+    assert "Cancel your registration?" in text
+    assert "Your seat goes to the next person on the waitlist" in text
+    assert "costs" not in text
+    assert 'name="next" value="/me/"' in page.content.decode()
+    assert 'href="/me/">Keep it</a>' in page.content.decode()
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (holder.status, waiting.status) == ("confirmed", "waitlisted")
+    response = client.post(f"/registrations/{holder.pk}/cancel/", {"next": "/me/"})
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    holder.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (holder.status, waiting.status) == ("cancelled", "confirmed")
+
+
+def test_asking_to_cancel_a_paid_seat_gives_the_price_the_payer_and_the_refund_policy(client):
+    registration = RegistrationFactory(
+        price="150.00", payer="district", purchase_order="PO-7781", session__is_free=False
+    )
+    provider = registration.session.course.provider
+    client.force_login(registration.person)
+    page = client.get(f"/registrations/{registration.pk}/cancel/")
+    text = _text(page)
+    assert "Your seat is released for someone else to take." in text
+    assert "This registration costs $150.00, paid by your district" in text
+    assert "purchase order PO-7781" in text
+    assert f"Refunds and cancellation fees follow {provider.name}'s cancellation policy" in text
+    assert f'href="{registration.session.get_absolute_url()}">Keep it</a>' in page.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+
+
+def test_someone_elses_registration_has_no_cancel_page(client):
+    registration = RegistrationFactory()
+    client.force_login(educator())
+    assert client.get(f"/registrations/{registration.pk}/cancel/").status_code == 404
+    assert client.post(f"/registrations/{registration.pk}/cancel/").status_code == 404
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+
+
+def test_a_started_session_cannot_be_cancelled_from_the_page_that_asks(client):
+    registration = RegistrationFactory(
+        session__registration_closes_at=in_days(-2),
+        session__registration_opens_at=in_days(-30),
+        session__meetings=[(in_days(-1, 9), in_days(1, 15))],
+    )
+    client.force_login(registration.person)
+    page = client.get(f"/registrations/{registration.pk}/cancel/")
+    assert page.status_code == 200
+    assert "This session has already started" in _text(page)
+    assert "Yes, cancel" not in _text(page)
 
 
 def test_me_costs_the_same_queries_for_5_and_200_registrations(client):
