@@ -605,3 +605,21 @@ def test_the_billing_csv_costs_the_same_for_5_and_200_rows(client, learn):
     assert _queries(client, "/staff/billing.csv", **params) == small
     rows = read_csv(billing(client, **params))
     assert len(rows) == 202 and rows[-1][-1] == "10000.00"
+
+
+def test_the_registrations_table_says_who_pays_and_that_a_free_seat_costs_nobody(client, learn):
+    staff = staff_of(learn)
+    paid = session_of(learn)
+    free = session_of(learn, is_free=True)
+    RegistrationFactory(
+        session=paid, person=person("Dana"), price=Decimal("150.00"), payer="district"
+    )
+    RegistrationFactory(session=paid, person=person("Eli"), price=Decimal("150.00"), payer="self")
+    RegistrationFactory(session=free, person=person("Fay"), price=Decimal("0"), payer="district")
+    client.force_login(staff)
+
+    paid_page = client.get(registrations_url(paid)).content.decode()
+    free_page = client.get(registrations_url(free)).content.decode()
+
+    assert "The district" in paid_page and "Pays themself" in paid_page
+    assert "Nobody (free)" in free_page and "The district" not in free_page
