@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks_db",
     "accounts",
+    "activity",
     "organizations",
     "courses",
     "registrations",

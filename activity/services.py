@@ -1,0 +1,83 @@
+"""record_activity: the one writer of the activity log, called inside each state-changing
+service's transaction (never from views, the API or the admin)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from accounts.models import User
+from pd_platform.logging import request_id_var
+
+from .models import Activity
+
+# Named system tasks that act without a person (the `system` column).
+EMAILED_LINK = "emailed link"
+SETTLE_COMMAND = "settle_sessions command"
+REMINDER_COMMAND = "send_reminders command"
+DEMO_DATA = "demo data"
+SYSTEM = "system"
+
+
+def changes_between(before: dict, after: dict) -> dict:
+    """{field: [before, after]} for the fields whose value differs."""
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def record_activity(
+    *,
+    verb: str,
+    target: models.Model,
+    actor: User | None = None,
+    system: str = "",
+    changes: dict | None = None,
+    reason: str = "",
+    registration: models.Model | None = None,
+    session: models.Model | None = None,
+    person: User | None = None,
+) -> Activity:
+    """Record one change of `target` by `actor`, or by the named `system` task when nobody
+    acted in person. The registration, session and person it concerns are taken from `target`
+    when it has them (a Registration is its own registration; anything with `session_id`,
+    `person_id` or `registration_id` names them), unless given. Must run inside the caller's
+    transaction, so the record exists exactly when the change does."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_activity runs inside the service's transaction.")
+    if (actor is None) == (not system):
+        raise ValueError("record_activity needs either an actor or a system task, not both.")
+    is_registration = target._meta.label == "registrations.Registration"
+    is_session = target._meta.label == "courses.Session"
+    registration_id = (
+        registration.pk
+        if registration is not None
+        else target.pk
+        if is_registration
+        else getattr(target, "registration_id", None)
+    )
+    session_id = (
+        session.pk
+        if session is not None
+        else target.pk
+        if is_session
+        else getattr(target, "session_id", None)
+    )
+    person_id = person.pk if person is not None else getattr(target, "person_id", None)
+    if person_id is None and registration is not None:
+        person_id = registration.person_id
+    if session_id is None and registration is not None:
+        session_id = registration.session_id
+    return Activity.objects.create(
+        actor=actor,
+        system=system,
+        verb=verb,
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=True),
+        target_id=target.pk,
+        registration_id=registration_id,
+        session_id=session_id,
+        person_id=person_id,
+        changes=changes or {},
+        reason=reason,
+        request_id=request_id_var.get(),
+    )
