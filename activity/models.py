@@ -11,13 +11,12 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 
 class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
-    # Exactly one of the two says who acted: a person, or a named system task.
+    # Who acted: a person, a named system task, or a person through a channel (an emailed link).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -64,12 +63,6 @@ class Activity(models.Model):
             models.Index(fields=["registration", "created_at"]),
             models.Index(fields=["session", "created_at"]),
             models.Index(fields=["target_type", "target_id"]),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(actor__isnull=False) & Q(system="")) | Q(actor__isnull=True),
-                name="activity_actor_or_system",
-            )
         ]
 
     def __str__(self) -> str:

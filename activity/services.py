@@ -11,9 +11,12 @@ from .models import Activity
 
 # Named system tasks that act without a person (the `system` column).
 EMAILED_LINK = "emailed link"
+INVITATION = "invitation"  # an invited person accepted a seat offered by a coordinator
 SETTLE_COMMAND = "settle_sessions command"
 REMINDER_COMMAND = "send_reminders command"
 DEMO_DATA = "demo data"
+COMPLETION = "completion rule"  # certificates follow completion
+WAITLIST = "waitlist"  # a freed seat goes to the earliest waitlisted person
 SYSTEM = "system"
 
 
@@ -39,14 +42,15 @@ def record_activity(
     person: User | None = None,
 ) -> Activity:
     """Record one change of `target` by `actor`, or by the named `system` task when nobody
-    acted in person. The registration, session and person it concerns are taken from `target`
+    acted in person; both when a person acted through a channel other than a page (an
+    emailed link acts as the registrant). The registration, session and person it concerns are taken from `target`
     when it has them (a Registration is its own registration; anything with `session_id`,
     `person_id` or `registration_id` names them), unless given. Must run inside the caller's
     transaction, so the record exists exactly when the change does."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_activity runs inside the service's transaction.")
-    if (actor is None) == (not system):
-        raise ValueError("record_activity needs either an actor or a system task, not both.")
+    if actor is None and not system:
+        raise ValueError("record_activity needs the person acting or the system task's name.")
     is_registration = target._meta.label == "registrations.Registration"
     is_session = target._meta.label == "courses.Session"
     registration_id = (

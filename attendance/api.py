@@ -31,7 +31,6 @@ from registrations.models import Registration
 
 from .models import Attendance, Headcount
 from .permissions import can_take_attendance
-from .selectors import with_completion
 from .services import AttendanceEntry, record_attendance, record_headcount
 
 MAX_ROWS = 5_000
@@ -168,9 +167,7 @@ class RosterSerializer(serializers.Serializer):
 def _roster(session: Session) -> dict:
     """Everything the roster shows, in four queries whatever the number of people."""
     confirmed = Registration.objects.filter(session=session, status=Registration.Status.CONFIRMED)
-    registrations: QuerySet[Registration] = with_completion(confirmed).select_related(
-        "person", "district"
-    )
+    registrations: QuerySet[Registration] = confirmed.select_related("person", "district")
     return {
         "session": session,
         "meetings": session.meetings.order_by("starts_at", "pk"),

@@ -85,9 +85,11 @@ def session_last_end_subquery(session_ref: str = "session") -> Subquery:
 def with_completion(
     registrations: QuerySet[Registration], *, now: dt.datetime | None = None
 ) -> QuerySet[Registration]:
-    """Annotate `session_minutes`, `session_ends_at` and `completed` (the DESIGN.md rule, as of
-    `now`) from the stored `credited_minutes`, which attendance.services keeps equal to
-    credited_minutes_subquery(). Nobody completes a session before its last meeting ends."""
+    """Annotate `session_minutes`, `session_ends_at` and `completes_now` (the DESIGN.md rule,
+    as of `now`) from the stored `credited_minutes`, which attendance.completion keeps equal
+    to credited_minutes_subquery(). The one statement of the rule: attendance.completion
+    stores its result in Registration.completed, which everyone else reads. Nobody completes
+    a session before its last meeting ends."""
     now = now or timezone.now()
     is_trainer = Exists(
         Session.trainers.through.objects.filter(
@@ -105,7 +107,7 @@ def with_completion(
             required_percent_basis=F("session__completion_threshold") * F("session_minutes"),
         )
         .annotate(
-            completed=ExpressionWrapper(
+            completes_now=ExpressionWrapper(
                 Q(status=Registration.Status.CONFIRMED)
                 & Q(is_trainer=False)
                 & Q(session_minutes__gt=0)
@@ -124,7 +126,7 @@ def completion_of(
     rows = with_completion(Registration.objects.filter(pk__in=list(registration_ids)), now=now)
     return {
         pk: (bool(completed), credited)
-        for pk, completed, credited in rows.values_list("pk", "completed", "credited_minutes")
+        for pk, completed, credited in rows.values_list("pk", "completes_now", "credited_minutes")
     }
 
 
@@ -144,7 +146,7 @@ def unsettled_completions(*, now: dt.datetime | None = None) -> QuerySet[Registr
         credited_minutes__gt=0,
         session__status=Session.Status.SCHEDULED,
     ).exclude(Exists(valid))
-    return with_completion(candidates, now=now).filter(completed=True)
+    return with_completion(candidates, now=now).filter(completes_now=True)
 
 
 def has_meeting_left_today(meetings: Iterable[Meeting], *, now: dt.datetime) -> bool:

@@ -8,31 +8,27 @@ every few minutes) issues the certificates of sessions that have just ended.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
-from certificates.models import Certificate
-from certificates.services import issue_certificate, revoke_certificate
+from activity.services import SYSTEM, record_activity
 from courses.models import Meeting, Session
 from organizations.models import District
 from organizations.permissions import can_manage_provider
-from registrations import services as registration_services
-from registrations.locking import seat_transaction
+from registrations.locking import lock_session, seat_transaction
 from registrations.models import Registration
 
+from .completion import recompute_completion
 from .models import Attendance, CheckInCode, Headcount, new_check_in_code
 from .permissions import can_take_attendance, locks_at
 from .selectors import (
-    completion_of,
-    credited_minutes_subquery,
-    stale_credited_minutes,
     unsettled_completions,
 )
 
@@ -50,14 +46,6 @@ class AttendanceEntry:
 
 def _local(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "D, M j, Y, g:i A T")
-
-
-def _lock_session(session_id: int) -> Session:
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("course__provider")
-        .get(pk=session_id)
-    )
 
 
 def _check_may_record(session: Session, by: User | None, now: dt.datetime) -> None:
@@ -122,7 +110,7 @@ def _check_started(meeting: Meeting, now: dt.datetime, number: int | None = None
     return None
 
 
-@transaction.atomic
+@seat_transaction
 def record_attendance(
     *,
     session: Session,
@@ -137,7 +125,7 @@ def record_attendance(
     has (confirmed registrations x meetings), is refused before the session is locked."""
     now = now or timezone.now()
     _check_rows_fit_the_roster(session, entries)
-    session = _lock_session(session.pk)
+    session = lock_session(session.pk)
     _check_may_record(session, by, now)
     meetings = {m.pk: m for m in session.meetings.order_by("starts_at")}
     numbers = {pk: n for n, pk in enumerate(meetings, start=1)}
@@ -183,11 +171,24 @@ def record_attendance(
         if row is not None and (row.status, row.minutes) == (entry.status, minutes):
             saved.append(row)
             continue
+        before = [row.status, row.minutes] if row is not None else [None, None]
         row = row or Attendance(registration_id=entry.registration_id, meeting_id=entry.meeting_id)
         row.status, row.minutes = entry.status, minutes
         row.source, row.recorded_by, row.recorded_at = source, by, now
         row._history_user = by
         row.save()
+        record_activity(
+            verb="attendance.recorded",
+            target=row,
+            actor=by,
+            system="" if by is not None else SYSTEM,
+            session=session,
+            changes={
+                "meeting": numbers[row.meeting_id],
+                "status": [before[0], row.status],
+                **({"minutes": [before[1], row.minutes]} if before[1] != row.minutes else {}),
+            },
+        )
         existing[(entry.registration_id, entry.meeting_id)] = row
         saved.append(row)
     recompute_completion(registration_ids={e.registration_id for e in entries}, now=now)
@@ -209,42 +210,6 @@ def mark_all_present(*, meeting: Meeting, by: User | None, now: dt.datetime | No
     return len(entries)
 
 
-def store_credited_minutes(registrations: QuerySet[Registration]) -> int:
-    """Write the credited minutes of `registrations` from their attendance (the one writer of
-    Registration.credited_minutes); returns how many changed. The caller's transaction."""
-    return stale_credited_minutes(registrations).update(
-        credited_minutes=credited_minutes_subquery()
-    )
-
-
-def recompute_completion(
-    *,
-    registration_ids: Iterable[int],
-    now: dt.datetime | None = None,
-    reason: str = "Attendance was corrected; the session is no longer completed.",
-) -> None:
-    """Store credited minutes, then issue, update or revoke certificates to match completion
-    as of `now` (none before the session's last meeting ends; `reason` is what the verify page
-    shows for a revoked one); the caller's transaction."""
-    registration_ids = list(registration_ids)
-    store_credited_minutes(Registration.objects.filter(pk__in=registration_ids))
-    states = completion_of(registration_ids, now=now)
-    if not states:
-        return
-    certificates = {
-        c.registration_id: c for c in Certificate.objects.filter(registration_id__in=states)
-    }
-    registrations = Registration.objects.select_related(
-        "session__course__provider", "person"
-    ).in_bulk([pk for pk, (done, _) in states.items() if done])
-    for pk, (completed, credited) in states.items():
-        certificate = certificates.get(pk)
-        if completed:
-            issue_certificate(registration=registrations[pk], credited_minutes=credited, now=now)
-        elif certificate is not None and certificate.is_valid:
-            revoke_certificate(certificate=certificate, reason=reason, now=now)
-
-
 def settle_ended_sessions(*, now: dt.datetime | None = None) -> int:
     """Issue the certificates of registrations completed now that their session's last meeting
     has ended (the settle_sessions command, every few minutes). One query finds them; each
@@ -257,7 +222,7 @@ def settle_ended_sessions(*, now: dt.datetime | None = None) -> int:
     issued = 0
     for session_id, candidates in sorted(by_session.items()):
         with transaction.atomic():
-            _lock_session(session_id)
+            lock_session(session_id)
             # Read again under the lock: another run or a correction may have settled some.
             due = list(
                 unsettled_completions(now=now)
@@ -270,105 +235,7 @@ def settle_ended_sessions(*, now: dt.datetime | None = None) -> int:
     return issued
 
 
-def recompute_session(*, session: Session, now: dt.datetime | None = None) -> None:
-    """After a change of the session's meetings (times, added, removed), threshold or trainers:
-    credited minutes and completions of everyone who attended or holds a certificate."""
-    attended = Attendance.objects.filter(registration__session=session).values("registration_id")
-    certified = Certificate.objects.filter(registration__session=session).values("registration_id")
-    ids = set(
-        Registration.objects.filter(
-            Q(pk__in=attended) | Q(pk__in=certified) | Q(session=session, credited_minutes__gt=0)
-        ).values_list("pk", flat=True)
-    )
-    recompute_completion(
-        registration_ids=ids,
-        now=now,
-        reason="The session's meetings, completion threshold or trainers changed; "
-        "the session is no longer completed.",
-    )
-
-
 @seat_transaction
-def update_session(*, session: Session, by: User | None, **changes) -> Session:
-    """registrations.services.update_session (catalog rules, seats, invites), then the
-    completions, when the change touches what they depend on: meetings, threshold, trainers."""
-    session = registration_services.update_session(session=session, by=by, **changes)
-    if {"meetings", "trainers", "completion_threshold"} & {
-        name for name, value in changes.items() if value is not None
-    }:
-        recompute_session(session=session, now=changes.get("now"))
-    return session
-
-
-# A registration that stops being confirmed has not completed the session: the wrappers below
-# run the registrations rule, then revoke a certificate it had earned (staff can cancel or move
-# a registration after a session started; cancelling a session cancels all; only a pending
-# registration, which never completed anything, can be declined).
-# They open the transaction with registrations' seat_transaction, so a lock wait that runs
-# out is still SessionBusy (409 / a message), also when SQLite waits at BEGIN IMMEDIATE.
-
-
-@seat_transaction
-def cancel_registration(
-    *, registration: Registration, by: User, now: dt.datetime | None = None
-) -> Registration:
-    """registrations.services.cancel_registration, then completion (and certificate)."""
-    cancelled = registration_services.cancel_registration(registration=registration, by=by, now=now)
-    recompute_completion(
-        registration_ids=[cancelled.pk], now=now, reason="The registration was cancelled."
-    )
-    return cancelled
-
-
-@seat_transaction
-def decline_registration(
-    *, registration: Registration, by: User | None, reason: str, now: dt.datetime | None = None
-) -> Registration:
-    """registrations.services.decline_registration, then completion (and certificate)."""
-    declined = registration_services.decline_registration(
-        registration=registration, by=by, reason=reason, now=now
-    )
-    recompute_completion(
-        registration_ids=[declined.pk], now=now, reason="The registration was declined."
-    )
-    return declined
-
-
-@seat_transaction
-def move_registration(
-    *,
-    registration: Registration,
-    to_session: Session,
-    by: User | None,
-    now: dt.datetime | None = None,
-) -> Registration:
-    """registrations.services.move_registration; the old registration keeps its attendance
-    but no longer completes its session."""
-    moved = registration_services.move_registration(
-        registration=registration, to_session=to_session, by=by, now=now
-    )
-    recompute_completion(
-        registration_ids=[moved.moved_from_id],
-        now=now,
-        reason="The registration was moved to another session.",
-    )
-    return moved
-
-
-@seat_transaction
-def cancel_session(*, session: Session, by: User | None, now: dt.datetime | None = None) -> Session:
-    """registrations.services.cancel_session; certificates of its registrations are revoked
-    (reach reports never count a cancelled session either)."""
-    session = registration_services.cancel_session(session=session, by=by, now=now)
-    recompute_completion(
-        registration_ids=session.registrations.values_list("pk", flat=True),
-        now=now,
-        reason="The session was cancelled.",
-    )
-    return session
-
-
-@transaction.atomic
 def record_headcount(
     *,
     meeting: Meeting,
@@ -380,7 +247,7 @@ def record_headcount(
 ) -> Headcount:
     """Count participants without accounts (youth are only ever counted, never named)."""
     now = now or timezone.now()
-    session = _lock_session(meeting.session_id)
+    session = lock_session(meeting.session_id)
     _check_may_record(session, by, now)
     errors: dict[str, str] = {}
     if audience not in Headcount.Audience.values:
@@ -401,17 +268,33 @@ def record_headcount(
     )
     headcount._history_user = by
     headcount.save()
+    record_activity(
+        verb="headcount.recorded",
+        target=headcount,
+        actor=by,
+        system="" if by is not None else SYSTEM,
+        session=session,
+        changes={"audience": [None, audience], "count": [None, count]},
+    )
     return headcount
 
 
-@transaction.atomic
+@seat_transaction
 def delete_headcount(
     *, headcount: Headcount, by: User | None, now: dt.datetime | None = None
 ) -> None:
     now = now or timezone.now()
-    session = _lock_session(headcount.meeting.session_id)
+    session = lock_session(headcount.meeting.session_id)
     _check_may_record(session, by, now)
     headcount._history_user = by
+    record_activity(
+        verb="headcount.deleted",
+        target=headcount,
+        actor=by,
+        system="" if by is not None else SYSTEM,
+        session=session,
+        changes={"audience": [headcount.audience, None], "count": [headcount.count, None]},
+    )
     headcount.delete()
 
 
@@ -430,6 +313,13 @@ def rotate_check_in_code(*, meeting: Meeting, by: User | None) -> CheckInCode:
     code = check_in_code_for(meeting)
     code.code = new_check_in_code()
     code.save(update_fields=["code", "created_at"])
+    # The code itself is a secret of the room: the log says only that it changed.
+    record_activity(
+        verb="meeting.check_in_code_rotated",
+        target=meeting,
+        actor=by,
+        system="" if by is not None else SYSTEM,
+    )
     return code
 
 
@@ -437,7 +327,7 @@ def normalize_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())[:16]
 
 
-@transaction.atomic
+@seat_transaction
 def check_in(*, code: str, person: User, now: dt.datetime | None = None) -> Attendance:
     """A registrant marks themself present with the meeting's code, during the meeting (from
     30 minutes before its start to its end), if they are confirmed in its session."""
@@ -462,7 +352,7 @@ def check_in(*, code: str, person: User, now: dt.datetime | None = None) -> Atte
             f"This check-in code expired when the meeting ended ({_local(meeting.ends_at)}).",
             code="expired",
         )
-    _lock_session(meeting.session_id)
+    lock_session(meeting.session_id)
     registration = Registration.objects.filter(
         session_id=meeting.session_id, person=person, status=Registration.Status.CONFIRMED
     ).first()
@@ -478,10 +368,18 @@ def check_in(*, code: str, person: User, now: dt.datetime | None = None) -> Atte
     )
     if row is not None and row.status != Status.ABSENT:
         return row  # the trainer's record stands (present, partial or excused)
+    was = row.status if row is not None else None
     row = row or Attendance(registration=registration, meeting=meeting)
     row.status, row.minutes = Status.PRESENT, None
     row.source, row.recorded_by, row.recorded_at = Attendance.Source.CHECK_IN, person, now
     row._history_user = person
     row.save()
+    record_activity(
+        verb="attendance.checked_in",
+        target=row,
+        actor=person,
+        session=meeting.session,
+        changes={"status": [was, Status.PRESENT]},
+    )
     recompute_completion(registration_ids=[registration.pk], now=now)
     return row

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from courses.models import Meeting, Session
 from pd_platform.ratelimit import rate_limit
-from registrations.locking import SessionBusy
 from registrations.services import register_walk_in
 
 from . import roster as selectors
@@ -193,8 +192,6 @@ def walk_in(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             register_walk_in(email=form.cleaned_data["email"], meeting=meeting, by=request.user)
-        except SessionBusy:
-            form.add_error(None, SessionBusy.message)
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:

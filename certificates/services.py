@@ -1,5 +1,6 @@
-"""Issuing and revoking certificates. Called by attendance in the transaction that changed a
-completion; a train-the-trainer completion also certifies the trainer (courses.services)."""
+"""Issuing and revoking certificates. Steps of attendance.completion, in the transaction (and
+under the session lock) of the change that completed or un-completed a registration; a
+train-the-trainer completion also certifies the trainer (courses.services)."""
 
 import datetime as dt
 
@@ -7,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from activity.services import COMPLETION, record_activity
 from courses.dates import local_date
 from courses.models import CertifiedTrainer
 from courses.services import certify_trainer
@@ -33,13 +35,24 @@ def issue_certificate(
         )
         certificate.number = _number(certificate, registration)
         certificate.save(update_fields=["number"])
+        _record(
+            "certificate.issued", certificate, registration, {"number": [None, certificate.number]}
+        )
         _notify(certificate, "issued")
     elif certificate.revoked_at is not None or certificate.credited_minutes != credited_minutes:
         reinstated = certificate.revoked_at is not None
+        before = certificate.credited_minutes
         certificate.revoked_at, certificate.revoked_reason = None, ""
         certificate.credited_minutes = credited_minutes
+        changes = {"credited_minutes": [before, credited_minutes]}
         certificate.save(
             update_fields=["revoked_at", "revoked_reason", "credited_minutes", "updated_at"]
+        )
+        _record(
+            "certificate.reinstated" if reinstated else "certificate.updated",
+            certificate,
+            registration,
+            changes,
         )
         if reinstated:
             _notify(certificate, "issued")
@@ -64,6 +77,7 @@ def revoke_certificate(
     certificate.revoked_reason = reason[:300]
     certificate.save(update_fields=["revoked_at", "revoked_reason", "updated_at"])
     registration = certificate.registration
+    _record("certificate.revoked", certificate, registration, {}, reason=certificate.revoked_reason)
     # A trainer certified by this very session is no longer certified by it.
     CertifiedTrainer.objects.filter(
         person_id=registration.person_id,
@@ -90,6 +104,23 @@ def issue_transcript(
         return latest
     return IssuedTranscript.objects.create(
         person=person, issued_at=now, scope=scope[:300], content=content
+    )
+
+
+def _record(
+    verb: str, certificate: Certificate, registration: Registration, changes: dict, reason: str = ""
+) -> None:
+    # Certificates follow the completion rule; whoever changed what it depends on is recorded
+    # on that change (attendance, a cancellation, a meeting moved).
+    record_activity(
+        verb=verb,
+        target=certificate,
+        system=COMPLETION,
+        registration=registration,
+        session=registration.session,
+        person=registration.person,
+        changes=changes,
+        reason=reason,
     )
 
 

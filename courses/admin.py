@@ -1,7 +1,10 @@
 """The admin for programs, courses, venues and sessions, scoped to the user's providers.
 
-A session and its meetings are checked by the same rules as courses.services
-(validate_schedule): meetings end after they start, registration closes before the first one.
+A thin interface: a session is scheduled, changed and cancelled by the services every other
+interface calls (courses.services.schedule_session, registrations.services.update_session and
+cancel_session), so the admin keeps their rules (trainers, capacity, calendar updates,
+completions) without restating them. Their checks run as the forms validate, so a broken rule
+shows next to its field.
 """
 
 from django import forms
@@ -9,8 +12,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Min, QuerySet
-from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.forms.models import BaseInlineFormSet, construct_instance
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from accounts.models import User
 from organizations.admin import ProviderScopedAdmin, ProviderScopedInline
@@ -18,12 +21,12 @@ from organizations.admin import ProviderScopedAdmin, ProviderScopedInline
 from .models import CertifiedTrainer, Course, Meeting, Program, Session, Venue
 from .selectors import eligible_trainers, hours_mismatch
 from .services import (
-    PLACE_FIELDS,
     MeetingTimes,
+    check_session,
     check_trainers,
     meeting_errors,
-    moved_place,
     revoke_trainer_certification,
+    schedule_session,
     validate_schedule,
 )
 
@@ -194,26 +197,33 @@ class SessionForm(forms.ModelForm):
         )
 
     def clean(self) -> dict:
+        """The services' own checks of the session (the meetings are the formset's)."""
         cleaned = super().clean()
-        course, venue = cleaned.get("course"), cleaned.get("venue")
-        if course and venue and venue.provider_id != course.provider_id:
-            self.add_error("venue", "The venue belongs to another provider.")
-        if course and "trainers" in cleaned and not self.has_error("delivery"):
-            planned = Session(course=course, delivery=cleaned.get("delivery") or "direct")
+        if self.errors or not cleaned.get("course"):
+            return cleaned
+        from registrations.services import check_capacity
+
+        session = construct_instance(self, self.instance, fields=self._meta.fields)
+        checks = [
+            lambda: check_session(session, []),
+            lambda: check_trainers(session=session, trainers=cleaned["trainers"], by=self.actor),
+        ]
+        if self.instance.pk and "capacity" in self.changed_data:
+            checks.append(lambda: check_capacity(session=session, capacity=cleaned["capacity"]))
+        for check in checks:
             try:
-                check_trainers(session=planned, trainers=cleaned["trainers"], by=self.actor)
+                check()
             except ValidationError as error:
                 for field, messages_ in error.message_dict.items():
                     self.add_error(field if field in self.fields else None, messages_)
-        capacity = cleaned.get("capacity")
-        if self.instance.pk and capacity is not None and "capacity" in self.changed_data:
-            confirmed = self.instance.registrations.filter(status="confirmed").count()
-            if capacity < confirmed:
-                self.add_error(
-                    "capacity",
-                    f"{confirmed} people are confirmed; capacity cannot go below that.",
-                )
         return cleaned
+
+
+class _Refused(Exception):
+    """A service refused the save after the forms validated (a race): nothing was saved."""
+
+    def __init__(self, error: ValidationError):
+        super().__init__(" ".join(error.messages))
 
 
 class SessionChangeList(ChangeList):
@@ -290,63 +300,79 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
         return session.first_meeting
 
     def save_model(self, request: HttpRequest, obj: Session, form, change: bool) -> None:
-        new_capacity = obj.capacity
-        capacity_changed = change and "capacity" in form.changed_data
-        if capacity_changed:
-            obj.capacity = form.initial["capacity"]
-        super().save_model(request, obj, form, change)
-        if capacity_changed:
-            # Seats are decided by the registrations app (raising capacity promotes the
-            # waitlist in the same transaction); the admin is an interface above both apps.
-            from registrations.services import change_capacity
-
-            change_capacity(session=obj, capacity=new_capacity, by=request.user)
-            obj.refresh_from_db()
-
-    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        """Moved meetings get a higher calendar SEQUENCE and registrants an updated invite."""
-        if formset.model is not Meeting:
-            return super().save_formset(request, form, formset, change)
-        moved = [
-            f.instance
-            for f in formset.forms
-            if f.instance.pk and f.has_changed() and {"starts_at", "ends_at"} & set(f.changed_data)
-        ]
-        for meeting in moved:
-            meeting.sequence += 1
-        super().save_formset(request, form, formset, change)
-        if moved or formset.deleted_objects or formset.new_objects:
-            form.meetings_moved = True  # announced once, in save_related
+        """Nothing yet: the session is saved with its meetings, in save_related."""
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """After the trainers and meetings are saved: completions depend on the meetings'
-        lengths, the threshold and who trains, so attendance recomputes them (credited
-        minutes, certificates) in the same transaction."""
-        super().save_related(request, form, formsets, change)
-        # After the meetings are saved, so a row saved by the formset keeps the new SEQUENCE.
-        place_changed = change and bool(set(PLACE_FIELDS) & set(form.changed_data))
-        if place_changed:
-            moved_place(session=form.instance)
-        if change and (place_changed or getattr(form, "meetings_moved", False)):
-            from registrations.services import announce_session_change
+        """Schedule or update the session through the services, with its meetings."""
+        from registrations.services import update_session
 
-            announce_session_change(session=form.instance)
-        inputs_changed = {"completion_threshold", "trainers"} & set(form.changed_data) or any(
-            formset.has_changed() for formset in formsets if formset.model is Meeting
-        )
-        if change and inputs_changed:
-            from attendance.services import recompute_session
-
-            recompute_session(session=form.instance)
+        meeting_formset = next(f for f in formsets if f.model is Meeting)
+        # The service saves the meetings; the session's history in the activity log says
+        # what changed, the admin's own log only that something did.
+        meeting_formset.new_objects = meeting_formset.changed_objects = []
+        meeting_formset.deleted_objects = []
+        meetings = [
+            MeetingTimes(
+                f.cleaned_data["starts_at"],
+                f.cleaned_data["ends_at"],
+                f.cleaned_data.get("break_minutes") or 0,
+            )
+            for f in meeting_formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        cleaned = form.cleaned_data
+        try:
+            if not change:
+                fields = {
+                    name: cleaned[name]
+                    for name in form.Meta.fields
+                    if name not in ("course", "trainers") and name in cleaned
+                }
+                session = schedule_session(
+                    course=cleaned["course"],
+                    meetings=meetings,
+                    trainers=cleaned.get("trainers", []),
+                    by=request.user,
+                    **fields,
+                )
+            else:
+                changed = set(form.changed_data)
+                session = update_session(
+                    session=form.instance,
+                    by=request.user,
+                    capacity=cleaned["capacity"] if "capacity" in changed else None,
+                    meetings=meetings if meeting_formset.has_changed() else None,
+                    trainers=cleaned["trainers"] if "trainers" in changed else None,
+                    **{
+                        name: cleaned[name]
+                        for name in changed
+                        if name not in ("capacity", "trainers")
+                    },
+                )
+        except ValidationError as error:
+            raise _Refused(error) from error
+        # The admin logs and redirects with the object it made the form for.
+        form.instance.pk = session.pk
+        form.instance._state.adding = False
+        form.instance.refresh_from_db()
         warning = hours_mismatch(form.instance)
         if warning:
             messages.warning(request, warning)
+
+    def changeform_view(
+        self, request: HttpRequest, object_id=None, form_url="", extra_context=None
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refused:  # the admin's transaction was rolled back
+            self.message_user(request, f"Not saved: {refused}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description="Cancel the selected sessions")
     def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
         sessions = [s for s in queryset.select_related("course") if not s.is_cancelled]
         # Also cancels its registrations and revokes their certificates.
-        from attendance.services import cancel_session
+        from registrations.services import cancel_session
 
         for session in sessions:
             cancel_session(session=session, by=request.user)

@@ -613,9 +613,8 @@ class SessionViewSet(CatalogViewSet):
         session = self.get_object()
         data = self._validated(instance=session, data=request.data, partial=True)
         # Session changes reach the people registered (capacity, new invites) and their
-        # completions (meeting lengths, threshold, trainers): attendance.services wraps the
-        # registrations rule, which wraps the catalog rule.
-        from attendance.services import update_session
+        # completions (meeting lengths, threshold, trainers): the one update_session.
+        from registrations.services import update_session
 
         update_session(session=session, by=request.user, **data.validated_for_service())
         return Response(self._read(session, written=True))
@@ -627,7 +626,7 @@ class SessionViewSet(CatalogViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         # Also cancels its registrations and revokes their certificates.
-        from attendance.services import cancel_session
+        from registrations.services import cancel_session
 
         session = cancel_session(session=self.get_object(), by=request.user)
         return Response(self._read(session))

@@ -35,7 +35,6 @@ from attendance.models import Attendance, Headcount
 from attendance.services import (
     AttendanceEntry,
     delete_headcount,
-    recompute_session,
     record_attendance,
     record_headcount,
 )
@@ -43,17 +42,11 @@ from certificates.models import Certificate
 from organizations.models import District, Position, Profile, Provider, Role, School
 from organizations.services import complete_profile, grant_role
 from registrations.models import Registration
+from registrations.services import cancel_session, update_session
 
 from . import dates
 from .models import Audience, CertifiedTrainer, Course, Meeting, Program, Session, Venue
-from .services import (
-    MeetingTimes,
-    cancel_session,
-    create_course,
-    schedule_session,
-    update_course,
-    update_session,
-)
+from .services import MeetingTimes, create_course, schedule_session, update_course
 
 PASSWORD = "demo-pass-2025"
 
@@ -790,8 +783,6 @@ class _Seeder:
             )
             Session.objects.filter(pk=session.pk).update(capacity=capacity)
             session.capacity = capacity
-            # Meeting lengths (a lunch break added since the last seed) decide credited minutes.
-            recompute_session(session=session)
         if planned.cancelled:
             session = cancel_session(session=session, by=None)
         registrations = [

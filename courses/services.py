@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
@@ -143,25 +143,11 @@ def delete_course(*, course: Course, by: User | None) -> None:
     course.delete()
 
 
-# What makes a session's place: a change of any moves every meeting in people's calendars (a
-# new meeting link is a new place for an online session).
-PLACE_FIELDS = ("venue", "format", "online_url")
-
-
-def place_of(session: Session) -> tuple:
-    return (session.venue_id, session.format, session.online_url)
-
-
-def moved_place(*, session: Session) -> None:
-    """The session's place changed: every meeting's calendar SEQUENCE grows, so the updated
-    invites replace the events people have. The caller's transaction; the caller tells the
-    people registered (registrations.services.announce_session_change)."""
-    session.meetings.update(sequence=F("sequence") + 1)
-
-
-def _save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+def save_meetings(session: Session, meetings: Sequence[MeetingTimes]) -> None:
     """Set the session's meetings in time order, keeping existing rows (and their ids, which
-    calendar invites and attendance refer to) where a meeting only moved."""
+    calendar invites and attendance refer to) where a meeting only moved; a moved meeting's
+    calendar SEQUENCE grows. A step of schedule_session and of
+    registrations.services.update_session, which holds the session lock; not called alone."""
     wanted = sorted(meetings, key=lambda m: m.starts_at)
     existing = list(session.meetings.order_by("starts_at", "pk"))
     for meeting, times in zip(existing, wanted, strict=False):
@@ -214,7 +200,9 @@ def refused_trainers_message(session: Session, ids: Iterable[object]) -> str:
     return message
 
 
-def _check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+def check_session(session: Session, meetings: Sequence[MeetingTimes]) -> None:
+    """The catalog rules of a session with these meetings (single-line title, the venue's
+    provider, the schedule, the model's own); raises ValidationError by field. Writes nothing."""
     check_single_line(session, "title")
     if session.venue_id and session.venue.provider_id != session.course.provider_id:
         raise ValidationError({"venue": "The venue belongs to another provider."})
@@ -240,61 +228,12 @@ def schedule_session(
     if not meetings:
         raise ValidationError({"meetings": "A session needs at least one meeting."})
     session = Session(course=course, **fields)
-    _check_session(session, meetings)
+    check_session(session, meetings)
     trainers = list(trainers)
     check_trainers(session=session, trainers=trainers, by=by)
     session.save()
-    _save_meetings(session, meetings)
+    save_meetings(session, meetings)
     session.trainers.set(trainers)
-    return session
-
-
-@transaction.atomic
-def update_session(
-    *,
-    session: Session,
-    by: User | None,
-    meetings: Sequence[MeetingTimes] | None = None,
-    trainers: Iterable[User] | None = None,
-    **fields,
-) -> Session:
-    """Change a session's fields, and its meetings when given (replacing them all).
-
-    Capacity is not changed here: seats belong to the registrations app, whose
-    `update_session` and `change_capacity` wrap this function. A change of place bumps every
-    meeting's calendar SEQUENCE; a change of time bumps the moved meeting's.
-    """
-    if "capacity" in fields:
-        raise TypeError("change capacity with registrations.services.change_capacity")
-    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
-    _require_manager(by, session.course.provider_id)
-    if "course" in fields and fields["course"].provider_id != session.course.provider_id:
-        _require_manager(by, fields["course"].provider_id)
-    place_before = place_of(session)
-    for name, value in fields.items():
-        setattr(session, name, value)
-    if meetings is None:
-        current = [
-            MeetingTimes(m.starts_at, m.ends_at, m.break_minutes) for m in session.meetings.all()
-        ]
-    else:
-        if not meetings:
-            raise ValidationError({"meetings": "A session needs at least one meeting."})
-        current = list(meetings)
-    _check_session(session, current)
-    trainers = None if trainers is None else list(trainers)
-    check_trainers(
-        session=session,
-        trainers=trainers if trainers is not None else session.trainers.all(),
-        by=by,
-    )
-    session.save()
-    if meetings is not None:
-        _save_meetings(session, meetings)
-    if place_of(session) != place_before:
-        moved_place(session=session)
-    if trainers is not None:
-        session.trainers.set(trainers)
     return session
 
 
@@ -309,18 +248,6 @@ def delete_session(*, session: Session, by: User | None) -> None:
         raise ValidationError(
             "People have registered for this session; cancel it instead of deleting it."
         ) from error
-
-
-@transaction.atomic
-def cancel_session(*, session: Session, by: User | None) -> Session:
-    session = Session.objects.select_for_update().select_related("course").get(pk=session.pk)
-    _require_manager(by, session.course.provider_id)
-    if session.is_cancelled:
-        return session
-    session.status = Session.Status.CANCELLED
-    session.cancelled_at = timezone.now()
-    session.save(update_fields=["status", "cancelled_at", "updated_at"])
-    return session
 
 
 @transaction.atomic

@@ -1,5 +1,8 @@
-"""One log line per request: id, method, path, status, duration. Never the query string (it may
-carry an email or a token), never who made the request beyond what the path says."""
+"""Project-wide middleware.
+
+RequestLogMiddleware: one log line per request: id, method, path, status, duration. Never the
+query string (it may carry an email or a token), never who made the request beyond what the
+path says. SessionBusyMiddleware: the one mapping of SessionBusy to a 409 page."""
 
 import logging
 import re
@@ -7,6 +10,10 @@ import time
 import uuid
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from registrations.locking import RETRY_AFTER_SECONDS, SessionBusy
 
 from .logging import request_id_var
 
@@ -46,4 +53,34 @@ class RequestLogMiddleware:
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+        return response
+
+
+class SessionBusyMiddleware:
+    """Pages: a seat decision that waited too long for its session's lock (SessionBusy, from
+    any service) answers 409 with Retry-After and a page saying to try again; the service's
+    transaction was rolled back, so nothing was saved. The API's one mapping is
+    pd_platform.api.exception_handler."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, SessionBusy):
+            return None
+        referer = request.headers.get("Referer", "")
+        back = (
+            referer
+            if url_has_allowed_host_and_scheme(
+                referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            else ""
+        )
+        response = render(
+            request, "409.html", {"message": SessionBusy.message, "back": back}, status=409
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

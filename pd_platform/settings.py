@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "organizations.middleware.ProfileCompletionMiddleware",
+    "pd_platform.middleware.SessionBusyMiddleware",
 ]
 
 ROOT_URLCONF = "pd_platform.urls"

@@ -20,15 +20,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-# Pages and the API sit above every app: leaving a session also settles its certificate,
-# which attendance.services wraps around the registrations rule.
-from attendance.services import cancel_registration, decline_registration
 from courses.selectors import public_sessions
 
-from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import Registration
 from .selectors import registrations_with_sessions, visible_registrations
-from .services import approve_registration, register
+from .services import approve_registration, cancel_registration, decline_registration, register
 
 MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) store
 
@@ -104,14 +100,6 @@ ACTION_RESPONSES = {
 THROTTLED = OpenApiResponse(ERROR, description="Too many registrations in a minute; retry later.")
 
 
-def _busy_response() -> Response:
-    return Response(
-        {"detail": SessionBusy.message},
-        status=status.HTTP_409_CONFLICT,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
 class RegisterView(APIView):
     permission_classes = [IsAuthenticated]
     # Per person, in the shared cache (Redis in production), so limits hold across workers.
@@ -137,10 +125,7 @@ class RegisterView(APIView):
         session = get_object_or_404(public_sessions(), pk=pk)
         body = RegisterRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            result = register(person=request.user, session=session, **body.validated_data)
-        except SessionBusy:
-            return _busy_response()
+        result = register(person=request.user, session=session, **body.validated_data)
         data = RegistrationSerializer(result.registration).data
         return Response(
             data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -205,8 +190,6 @@ class RegistrationViewSet(
             if registration.person_id == self.request.user.pk:
                 raise
             raise NotFound() from error
-        except SessionBusy:
-            return _busy_response()
         registration = self.get_queryset().get(pk=registration.pk)
         return Response(RegistrationSerializer(registration).data)
 

@@ -62,13 +62,20 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
-    # Written only by attendance.services (every attendance or meeting change refreshes it in
-    # the same transaction), so completion and reach reports need not add up attendance rows.
+    # Written only by attendance.completion (every attendance, meeting or status change
+    # refreshes both in the same transaction), so reach reports, certificates and /me/ read
+    # the completion rule (DESIGN.md, Completed) once, stored, instead of computing it again.
     credited_minutes = models.PositiveIntegerField(
         default=0,
         db_default=0,  # rows written outside Django (COPY, SQL) start at 0 too
         editable=False,
         help_text="Minutes credited by attendance: present = the meeting's length, partial = the minutes recorded (at most the length).",
+    )
+    completed = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="Completed the session (DESIGN.md): confirmed, not a trainer, the last meeting has ended and the credited minutes reach the threshold.",
     )
     moved_from = models.OneToOneField(
         "self",

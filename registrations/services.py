@@ -11,25 +11,46 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
-from courses import services as catalog
+from activity.services import INVITATION, SYSTEM, WAITLIST, changes_between, record_activity
+from attendance.completion import recompute_completion, recompute_session
 from courses.models import Course, Meeting, Session
-from courses.services import MeetingTimes
+from courses.services import MeetingTimes, check_session, check_trainers, save_meetings
 from organizations.models import District
-from organizations.permissions import can_coordinate_district, roles_of
+from organizations.permissions import can_coordinate_district, can_manage_provider, roles_of
 from organizations.selectors import district_is_verified
 
 from . import notifications
-from .locking import lock_session, lock_sessions, seat_transaction
+from .locking import SessionBusy, lock_session, lock_sessions, seat_transaction
 from .models import CalendarFeed, Invitation, Registration
 from .permissions import can_cancel, can_decide, can_manage_session_registrations
 from .selectors import has_started
 
 Status = Registration.Status
+
+
+def _record(
+    verb: str,
+    registration: Registration,
+    *,
+    by: User | None,
+    via: str = "",
+    changes: dict | None = None,
+    reason: str = "",
+) -> None:
+    """The activity row of a change to `registration`, in the caller's transaction."""
+    record_activity(
+        verb=verb,
+        target=registration,
+        actor=by,
+        system=via or ("" if by is not None else SYSTEM),
+        changes=changes,
+        reason=reason,
+    )
 
 
 # --- a person's calendar feed ------------------------------------------------------------------
@@ -163,6 +184,13 @@ def _promote(
     for registration in promoted:
         registration.status = Status.CONFIRMED
         registration.save(update_fields=["status", "updated_at"])
+        _record(
+            "registration.promoted",
+            registration,
+            by=None,
+            via=WAITLIST,
+            changes={"status": [Status.WAITLISTED, Status.CONFIRMED]},
+        )
         notifications.after_commit(registration, "promoted")
     return promoted
 
@@ -175,6 +203,7 @@ def register(
     by: User | None = None,
     payer: str = Registration.Payer.SELF,
     purchase_order: str = "",
+    via: str = "",
     now: dt.datetime | None = None,
 ) -> RegisterResult:
     """Place `person` in `session`: pending when it needs approval, else confirmed while seats
@@ -211,6 +240,13 @@ def register(
         decided_at=now if needs_approval and approved_by else None,
         **snapshot,
     )
+    _record(
+        f"registration.{'registered' if status == Status.CONFIRMED else status}",
+        registration,
+        by=by or person,
+        via=via,
+        changes={"status": [None, status], "payer": [None, payer]},
+    )
     notifications.after_commit(registration, status)
     if status == Status.PENDING:
         notifications.approvers_after_commit(registration)
@@ -229,12 +265,18 @@ def _reload(registration: Registration) -> Registration:
 
 @seat_transaction
 def cancel_registration(
-    *, registration: Registration, by: User, now: dt.datetime | None = None
+    *,
+    registration: Registration,
+    by: User,
+    reason: str = "",
+    via: str = "",
+    now: dt.datetime | None = None,
 ) -> Registration:
     """Give up a place, as `by`: the registrant (a link in their email acts as them, with the
-    same limits), their district's coordinator, or the provider's staff. Once the session has
-    started only the provider's staff may. A freed seat goes to the earliest waitlisted
-    person, never back to the person who gave it up."""
+    same limits; `via` names the link), their district's coordinator, or the provider's
+    staff. Once the session has started only the provider's staff may. A freed seat goes to
+    the earliest waitlisted person, never back to the person who gave it up; a certificate
+    the registration had earned is revoked."""
     if by is None:
         # There is no anonymous or "system" cancellation: nothing may act as staff unnamed.
         raise TypeError("cancel_registration needs the person acting: by=<User>.")
@@ -249,10 +291,23 @@ def cancel_registration(
         raise ValidationError(
             "This session has already started; please contact the provider.", code="started"
         )
-    was_confirmed = registration.status == Status.CONFIRMED
+    was = registration.status
     _mark_cancelled(registration, by=by, now=now)
+    _record(
+        "registration.cancelled",
+        registration,
+        by=by,
+        via=via,
+        changes={"status": [was, Status.CANCELLED]},
+        reason=reason.strip(),
+    )
     notifications.after_commit(registration, "cancelled")
-    if was_confirmed:
+    recompute_completion(
+        registration_ids=[registration.pk],
+        now=now,
+        reason=reason.strip() or "The registration was cancelled.",
+    )
+    if was == Status.CONFIRMED:
         _promote(session, now=now, exclude_person_id=registration.person_id)
     return registration
 
@@ -276,6 +331,12 @@ def approve_registration(
         registration.queued_at = now
     registration.decided_by, registration.decided_at = by, now
     registration.save()
+    _record(
+        "registration.approved",
+        registration,
+        by=by,
+        changes={"status": [Status.PENDING, registration.status]},
+    )
     notifications.after_commit(registration, "approved")
     return registration
 
@@ -302,7 +363,17 @@ def decline_registration(
     registration.decline_reason = reason
     registration.decided_by, registration.decided_at = by, now
     registration.save()
+    _record(
+        "registration.declined",
+        registration,
+        by=by,
+        changes={"status": [Status.PENDING, Status.DECLINED]},
+        reason=reason,
+    )
     notifications.after_commit(registration, "declined")
+    recompute_completion(
+        registration_ids=[registration.pk], now=now, reason="The registration was declined."
+    )
     _refuse_transfer(registration)
     return registration
 
@@ -313,6 +384,7 @@ def move_registration(
     registration: Registration,
     to_session: Session,
     by: User | None,
+    reason: str = "",
     now: dt.datetime | None = None,
 ) -> Registration:
     """Staff move a person to another session of the same course. The old place is cancelled
@@ -340,7 +412,7 @@ def move_registration(
         person_id=registration.person_id, status__in=Registration.ACTIVE
     ).exists():
         raise ValidationError({"to_session": "This person is already registered for that session."})
-    was_confirmed = registration.status == Status.CONFIRMED
+    was = registration.status
     _mark_cancelled(registration, by=by, now=now)
     moved = Registration.objects.create(
         session=target,
@@ -356,13 +428,35 @@ def move_registration(
         created_by=by,
         moved_from=registration,
     )
+    _record(
+        "registration.moved",
+        registration,
+        by=by,
+        changes={"status": [was, Status.CANCELLED], "session": [source.pk, target.pk]},
+        reason=reason.strip(),
+    )
+    _record(
+        "registration.moved_in",
+        moved,
+        by=by,
+        changes={"status": [None, moved.status], "session": [source.pk, target.pk]},
+        reason=reason.strip(),
+    )
     notifications.after_commit(moved, "moved")
-    if was_confirmed:
+    # The old registration keeps its attendance but no longer completes its session.
+    recompute_completion(
+        registration_ids=[registration.pk],
+        now=now,
+        reason="The registration was moved to another session.",
+    )
+    if was == Status.CONFIRMED:
         _promote(source, now=now, exclude_person_id=registration.person_id)
     return moved
 
 
-def _apply_capacity(session: Session, capacity: int, *, now: dt.datetime) -> None:
+def check_capacity(*, session: Session, capacity: int) -> None:
+    """A capacity `session` may take: not negative, never below the people confirmed (read
+    again under the lock by change_capacity and update_session). Writes nothing."""
     confirmed = _confirmed_count(session)
     if capacity < 0:
         raise ValidationError({"capacity": "Capacity cannot be negative."})
@@ -370,9 +464,29 @@ def _apply_capacity(session: Session, capacity: int, *, now: dt.datetime) -> Non
         raise ValidationError(
             {"capacity": f"Capacity cannot be lower than the {confirmed} people already confirmed."}
         )
+
+
+def _apply_capacity(session: Session, capacity: int, *, by: User | None, now: dt.datetime) -> None:
+    """Set the capacity and promote the waitlist into new seats. The caller holds the lock."""
+    check_capacity(session=session, capacity=capacity)
+    if capacity == session.capacity:
+        return
+    record_activity(
+        verb="session.capacity_changed",
+        target=session,
+        actor=by,
+        system="" if by is not None else SYSTEM,
+        changes={"capacity": [session.capacity, capacity]},
+    )
     session.capacity = capacity
     session.save(update_fields=["capacity", "updated_at"])
     _promote(session, now=now)
+
+
+def _require_manager(by: User | None, session: Session) -> None:
+    # `by=None` is the system itself (seed_demo, imports); every interface names a person.
+    if by is not None and not can_manage_provider(by, session.course.provider_id):
+        raise PermissionDenied("You can only manage your own provider's catalog.")
 
 
 @seat_transaction
@@ -382,10 +496,21 @@ def change_capacity(
     """Raise capacity (promoting the waitlist at once) or lower it, never below those confirmed."""
     session = lock_session(session.pk)
     now = now or timezone.now()
-    if by is not None and not can_manage_session_registrations(by, session):
-        raise PermissionDenied("Only the provider's staff can change capacity.")
-    _apply_capacity(session, capacity, now=now)
+    _require_manager(by, session)
+    _apply_capacity(session, capacity, by=by, now=now)
     return session
+
+
+def _place_of(session: Session) -> tuple:
+    """What makes a session's place: a change of any moves every meeting in people's
+    calendars (a new meeting link is a new place for an online session)."""
+    return (session.venue_id, session.format, session.online_url)
+
+
+def _meeting_times(session: Session) -> list[list]:
+    return [
+        [m.starts_at, m.ends_at, m.break_minutes] for m in session.meetings.order_by("starts_at")
+    ]
 
 
 @seat_transaction
@@ -399,38 +524,117 @@ def update_session(
     now: dt.datetime | None = None,
     **fields,
 ) -> Session:
-    """Change a session and carry the consequences to the people registered: a new capacity
-    promotes the waitlist, and a new time or place sends every confirmed person an updated
-    invite (a higher SEQUENCE). The catalog rules are courses.services.update_session's."""
+    """Change a session (its fields; its meetings, replacing them all, and its trainers when
+    given) and carry the consequences to the people registered: a new capacity promotes the
+    waitlist; a new time or place gives every meeting it moves a higher calendar SEQUENCE and
+    sends every confirmed person an updated invite; a change of meetings, threshold or
+    trainers recomputes completions (and certificates). The catalog rules are
+    courses.services.check_session's and check_trainers'."""
     session = lock_session(session.pk)
     now = now or timezone.now()
-    before = dict(session.meetings.values_list("pk", "sequence"))
-    session = catalog.update_session(
-        session=session, by=by, meetings=meetings, trainers=trainers, **fields
+    _require_manager(by, session)
+    if "course" in fields and fields["course"].provider_id != session.course.provider_id:
+        _require_manager(by, Session(course=fields["course"]))
+    before = {name: getattr(session, name) for name in fields}
+    place_before = _place_of(session)
+    sequences = dict(session.meetings.values_list("pk", "sequence"))
+    meetings_before = _meeting_times(session)
+    trainers_before = sorted(session.trainers.values_list("pk", flat=True))
+    for name, value in fields.items():
+        setattr(session, name, value)
+    if meetings is not None and not meetings:
+        raise ValidationError({"meetings": "A session needs at least one meeting."})
+    check_session(
+        session,
+        list(meetings)
+        if meetings is not None
+        else [MeetingTimes(*times) for times in meetings_before],
     )
+    trainers = None if trainers is None else list(trainers)
+    check_trainers(
+        session=session,
+        trainers=trainers if trainers is not None else session.trainers.all(),
+        by=by,
+    )
+    session.save()
+    if meetings is not None:
+        save_meetings(session, meetings)
+    if trainers is not None:
+        session.trainers.set(trainers)
+    changes = changes_between(
+        {name: _plain(value) for name, value in before.items()},
+        {name: _plain(getattr(session, name)) for name in fields},
+    )
+    if meetings is not None and _meeting_times(session) != meetings_before:
+        changes["meetings"] = [meetings_before, _meeting_times(session)]
+    if trainers is not None and sorted(t.pk for t in trainers) != trainers_before:
+        changes["trainers"] = [trainers_before, sorted(t.pk for t in trainers)]
+    if _place_of(session) != place_before:
+        # A new place moves every meeting in people's calendars.
+        session.meetings.update(sequence=F("sequence") + 1)
+    if changes:
+        record_activity(
+            verb="session.updated",
+            target=session,
+            actor=by,
+            system="" if by is not None else SYSTEM,
+            changes=changes,
+        )
     if capacity is not None and capacity != session.capacity:
-        _apply_capacity(session, capacity, now=now)
-    if dict(session.meetings.values_list("pk", "sequence")) != before:
-        announce_session_change(session=session)
+        _apply_capacity(session, capacity, by=by, now=now)
+    if dict(session.meetings.values_list("pk", "sequence")) != sequences:
+        for registration in session.registrations.filter(status=Status.CONFIRMED):
+            notifications.after_commit(registration, "session_changed")
+    if {"meetings", "trainers", "completion_threshold"} & set(changes):
+        recompute_session(session=session, now=now)
     return session
 
 
-def announce_session_change(*, session: Session) -> None:
-    """Send every confirmed person the updated invite, after commit."""
-    for registration in session.registrations.filter(status=Status.CONFIRMED):
-        notifications.after_commit(registration, "session_changed")
+def _plain(value: object) -> object:
+    """A field's value as the activity log keeps it: a related record by its id."""
+    return getattr(value, "pk", value)
 
 
 @seat_transaction
-def cancel_session(*, session: Session, by: User | None, now: dt.datetime | None = None) -> Session:
+def cancel_session(
+    *, session: Session, by: User | None, reason: str = "", now: dt.datetime | None = None
+) -> Session:
     """Cancel a session and every active registration in it; each person gets a
-    METHOD:CANCEL for their calendar. Nobody is promoted: there is no session to join."""
+    METHOD:CANCEL for their calendar, and certificates of its registrations are revoked
+    (reach reports never count a cancelled session either). Nobody is promoted: there is
+    no session to join. Cancelling a cancelled session changes nothing."""
     session = lock_session(session.pk)
     now = now or timezone.now()
-    session = catalog.cancel_session(session=session, by=by)
+    _require_manager(by, session)
+    if session.is_cancelled:
+        return session
+    session.status = Session.Status.CANCELLED
+    session.cancelled_at = now
+    session.save(update_fields=["status", "cancelled_at", "updated_at"])
+    record_activity(
+        verb="session.cancelled",
+        target=session,
+        actor=by,
+        system="" if by is not None else SYSTEM,
+        changes={"status": [Session.Status.SCHEDULED, Session.Status.CANCELLED]},
+        reason=reason.strip(),
+    )
     for registration in session.registrations.filter(status__in=Registration.ACTIVE):
+        was = registration.status
         _mark_cancelled(registration, by=by, now=now)
+        _record(
+            "registration.cancelled",
+            registration,
+            by=by,
+            changes={"status": [was, Status.CANCELLED]},
+            reason="The session was cancelled.",
+        )
         notifications.after_commit(registration, "session_cancelled")
+    recompute_completion(
+        registration_ids=session.registrations.values_list("pk", flat=True),
+        now=now,
+        reason="The session was cancelled.",
+    )
     return session
 
 
@@ -452,6 +656,12 @@ def promote_by_hand(
         raise ValidationError("The session is full; raise its capacity first.", code="full")
     registration.status = Status.CONFIRMED
     registration.save(update_fields=["status", "updated_at"])
+    _record(
+        "registration.promoted",
+        registration,
+        by=by,
+        changes={"status": [Status.WAITLISTED, Status.CONFIRMED]},
+    )
     notifications.after_commit(registration, "promoted")
     return registration
 
@@ -501,6 +711,24 @@ def _hand_over(
     taker.status = Status.CONFIRMED
     taker.moved_from = holder
     taker.save()
+    _record(
+        "registration.transferred",
+        holder,
+        by=by,
+        changes={
+            "status": [Status.CONFIRMED, Status.CANCELLED],
+            "to_registration": [None, taker.pk],
+        },
+    )
+    _record(
+        "registration.transferred_in",
+        taker,
+        by=by,
+        changes={
+            "status": [Status.PENDING, Status.CONFIRMED],
+            "from_registration": [None, holder.pk],
+        },
+    )
     notifications.after_commit(holder, "transferred_away")
     notifications.after_commit(taker, "transferred_in")
 
@@ -568,6 +796,15 @@ def transfer_registration(
         **snapshot,
     )
     if waits:
+        _record(
+            "registration.transfer_requested",
+            taker,
+            by=by,
+            changes={
+                "status": [None, Status.PENDING],
+                "from_registration": [None, registration.pk],
+            },
+        )
         notifications.after_commit(taker, "transfer_pending")
         notifications.approvers_after_commit(taker)
     else:
@@ -693,6 +930,9 @@ def _register_one(
         )
     except ValidationError as error:
         return GroupOutcome(email, "refused", " ".join(error.messages))
+    except SessionBusy:
+        # Each person is their own transaction: the others keep their outcome.
+        return GroupOutcome(email, "refused", SessionBusy.message)
     registration = result.registration
     if not result.created:
         return GroupOutcome(
@@ -775,6 +1015,7 @@ def accept_invitation(*, invitation: Invitation, person: User) -> RegisterResult
         by=invitation.invited_by,
         payer=invitation.payer,
         purchase_order=invitation.purchase_order,
+        via=INVITATION,
     )
     Invitation.objects.filter(pk=invitation.pk).update(registration=result.registration)
     return result
@@ -859,10 +1100,14 @@ def register_walk_in(
     if existing is not None and existing.status == Status.CONFIRMED:
         return existing
     if existing is not None:
+        was = existing.status
         existing.status = Status.CONFIRMED
         existing.decided_by, existing.decided_at = by, now
         existing.save()
         registration = existing
+        _record(
+            "registration.walk_in", registration, by=by, changes={"status": [was, Status.CONFIRMED]}
+        )
     else:
         registration = Registration.objects.create(
             session=session,
@@ -872,6 +1117,12 @@ def register_walk_in(
             queued_at=now,
             created_by=by,
             **snapshot,
+        )
+        _record(
+            "registration.walk_in",
+            registration,
+            by=by,
+            changes={"status": [None, Status.CONFIRMED]},
         )
     notifications.after_commit(registration, "walk_in", by=by)
     return registration

@@ -37,10 +37,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-
-# Pages and the API sit above every app: leaving a session also settles its certificate,
-# which attendance.services wraps around the registrations rule.
-from attendance.services import cancel_registration, move_registration
 from courses.dates import fiscal_year_bounds, fiscal_year_of, local_day_range, today
 from courses.models import Session
 from courses.selectors import session_details, with_availability, with_schedule
@@ -49,9 +45,8 @@ from organizations.permissions import managed_provider_ids, roles_of
 from pd_platform.downloads import csv_response
 
 from . import exports
-from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import Registration
-from .services import change_capacity, promote_by_hand
+from .services import cancel_registration, change_capacity, move_registration, promote_by_hand
 
 Status = Registration.Status
 SESSIONS_PER_PAGE = 25
@@ -180,21 +175,12 @@ def _back(session_pk: int) -> HttpResponse:
     return response
 
 
-def _busy(request: HttpRequest, session_pk: int) -> HttpResponse:
-    messages.error(request, SessionBusy.message)
-    response = _back(session_pk)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
-
-
 def _act(request: HttpRequest, session_pk: int, action, success: str) -> HttpResponse:
     """Run a service call and tell the person how it went, on the registrations page."""
     try:
         action()
     except PermissionDenied as error:
         raise Http404 from error
-    except SessionBusy:
-        return _busy(request, session_pk)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -8,11 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-
-# Pages and the API sit above every app: leaving a session also settles its certificate,
-# which attendance.services wraps around the registrations rule.
+from activity.services import EMAILED_LINK
 from attendance.selectors import has_meeting_left_today
-from attendance.services import cancel_registration, decline_registration
 from courses.models import Session
 from courses.selectors import public_sessions
 from organizations.permissions import roles_of
@@ -20,7 +17,6 @@ from pd_platform.ratelimit import rate_limit
 
 from . import ics
 from .forms import DeclineForm, GroupRegistrationForm, RegisterForm, TransferForm
-from .locking import RETRY_AFTER_SECONDS, SessionBusy
 from .models import CalendarFeed, Invitation, Registration
 from .notifications import RELEASE_SALT
 from .permissions import can_cancel
@@ -38,19 +34,13 @@ from .services import (
     accept_invitation,
     approve_registration,
     calendar_feed_of,
+    cancel_registration,
+    decline_registration,
     register,
     register_group,
     reset_calendar_feed,
     transfer_registration,
 )
-
-
-def _busy(request: HttpRequest, session: Session) -> HttpResponse:
-    messages.error(request, SessionBusy.message)
-    response = redirect(session)
-    response.status_code = 303
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return response
 
 
 @login_required
@@ -66,8 +56,6 @@ def register_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(session)
     try:
         result = register(person=request.user, session=session, **form.cleaned_data)
-    except SessionBusy:
-        return _busy(request, session)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -110,8 +98,6 @@ def cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         cancel_registration(registration=registration, by=request.user)
     except PermissionDenied as error:
         raise Http404 from error
-    except SessionBusy:
-        return _busy(request, registration.session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -133,9 +119,7 @@ def release_view(request: HttpRequest, token: str) -> HttpResponse:
     )
     if request.method == "POST":
         try:
-            cancel_registration(registration=registration, by=registration.person)
-        except SessionBusy:
-            return _busy(request, registration.session)
+            cancel_registration(registration=registration, by=registration.person, via=EMAILED_LINK)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -253,8 +237,6 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
             )
     except PermissionDenied as error:
         raise Http404 from error
-    except SessionBusy:
-        return _busy(request, registration.session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("registrations:approvals")
@@ -289,8 +271,6 @@ def group_registration(request: HttpRequest) -> HttpResponse:
                 payer=data["payer"],
                 purchase_order=data["purchase_order"],
             )
-        except SessionBusy:
-            messages.error(request, SessionBusy.message)
         except PermissionDenied:
             form.add_error("session", "You cannot register people for that session.")
         except ValidationError as error:
@@ -322,8 +302,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             result = accept_invitation(invitation=invitation, person=request.user)
-        except SessionBusy:
-            return _busy(request, invitation.session)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect(request.path)
@@ -353,8 +331,6 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except PermissionDenied as error:
         raise Http404 from error
-    except SessionBusy:
-        return _busy(request, registration.session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

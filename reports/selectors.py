@@ -1,17 +1,14 @@
 """Reach figures for grant funders, exactly as DESIGN.md ("Reach report") defines them.
 
 A fixed number of statements whatever the data size: named blocks select the sessions in
-scope, keep the completed registrations (by the credited minutes attendance.services stores
-on each registration), group them per person, and every figure and breakdown is an aggregate
-over those. Python only turns minutes into hours. The same SQL runs on SQLite and
-PostgreSQL (plain CASE, no LEAST; local-date bounds are computed in Python and passed as UTC
-instants).
+scope, keep the completed registrations (Registration.completed, stored by attendance.completion
+with the credited minutes: the completion rule of DESIGN.md is computed there only), group them
+per person, and every figure and breakdown is an aggregate over those. Python only turns minutes
+into hours. The same SQL runs on SQLite and PostgreSQL (plain CASE, no LEAST; local-date bounds
+are computed in Python and passed as UTC instants).
 
 Definitions, in short: a session is in scope when its first meeting's local date is in the
-period and it is not cancelled. A registration is completed when it is confirmed, its person
-is not a trainer of the session, the session's last meeting has ended, and its credited minutes
-are at least the threshold percent of the session's total meeting minutes (attendance.selectors
-.with_completion states the same rule for the ORM). Districts come from the registration's snapshot.
+period and it is not cancelled. Districts come from the registration's snapshot.
 """
 
 import datetime as dt
@@ -22,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from attendance.models import Attendance, Headcount
 from courses.dates import fiscal_year_bounds, local_day_range
@@ -233,13 +229,10 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
            r.credited_minutes AS minutes
     FROM {T["registration"]} r
     JOIN scope_sessions ss ON ss.id = r.session_id
-    WHERE r.status = 'confirmed' AND {district_reg}
-      AND ss.total > 0 AND r.credited_minutes * 100 >= ss.threshold * ss.total
-      AND ss.last_end <= %s
-      AND NOT EXISTS (SELECT 1 FROM {T["trainers"]} t
-                      WHERE t.session_id = r.session_id AND t.user_id = r.person_id)""",
-            # Nobody completes a session before its last meeting ends (DESIGN.md, Completed).
-            [*reg_params, connection.ops.adapt_datetimefield_value(timezone.now())],
+    WHERE r.completed AND {district_reg}""",
+            # The completion rule (DESIGN.md, Completed) is stored per registration by
+            # attendance.completion, the one place it is computed; reports only read it.
+            reg_params,
         ),
         (
             # Completed registrations grouped per person and the columns the breakdowns group

@@ -15,8 +15,8 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from attendance.completion import store_credited_minutes
 from attendance.models import Attendance, Headcount
-from attendance.services import store_credited_minutes
 from certificates.models import Certificate
 from courses.models import Course, Session
 from organizations.models import Role

@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from attendance.completion import store_credited_minutes
 from attendance.models import Attendance, Headcount
-from attendance.services import store_credited_minutes
 from certificates.models import Certificate
 from registrations.models import Registration
 from tests.factories import (

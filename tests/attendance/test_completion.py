@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from attendance.completion import store_credited_minutes
 from attendance.models import Attendance, Headcount
 from attendance.selectors import completion_of
 from attendance.services import (
@@ -18,7 +19,6 @@ from attendance.services import (
     record_attendance,
     record_headcount,
     rotate_check_in_code,
-    store_credited_minutes,
 )
 from certificates.models import Certificate
 from courses.models import CertifiedTrainer, Session

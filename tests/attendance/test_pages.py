@@ -11,10 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from attendance.completion import store_credited_minutes
 from attendance.models import Attendance, CheckInCode, Headcount
 from attendance.qr import qr_svg
 from attendance.roster import roster_registrations
-from attendance.services import check_in_code_for, store_credited_minutes
+from attendance.services import check_in_code_for
 from registrations.models import Registration
 from tests.factories import (
     DistrictFactory,

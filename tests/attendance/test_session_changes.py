@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance.services import AttendanceEntry, record_attendance, update_session
+from attendance.services import AttendanceEntry, record_attendance
 from certificates.models import Certificate
 from courses.services import MeetingTimes
 from organizations.models import Role
+from registrations.services import update_session
 from reports.selectors import ReachScope, reach_figures
 from tests.certificates.helpers import confirmed, past_session
 from tests.factories import in_days, staff_of
@@ -256,7 +257,7 @@ def test_the_admin_recomputes_nothing_when_only_the_notes_change(client, monkeyp
     _mark(session, registration, [P, P])
     client.force_login(_staff(session))
     calls = []
-    monkeypatch.setattr("attendance.services.recompute_session", lambda **kw: calls.append(kw))
+    monkeypatch.setattr("registrations.services.recompute_session", lambda **kw: calls.append(kw))
     times = [(m.starts_at, m.ends_at) for m in _times(session)]
     data = _admin_post(session, times, threshold=100) | {"notes": "Room 12"}
 

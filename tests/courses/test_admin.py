@@ -415,7 +415,7 @@ def test_capacity_cannot_go_below_the_confirmed_registrations(client, learn, lea
     )
 
     assert response.status_code == 200
-    assert "2 people are confirmed" in response.text
+    assert "Capacity cannot be lower than the 2 people already confirmed." in response.text
     session.refresh_from_db()
     assert session.capacity == 5
 

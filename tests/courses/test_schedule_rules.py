@@ -10,13 +10,12 @@ from django.db import IntegrityError, transaction
 from courses.models import Course, Meeting, Session
 from courses.services import (
     MeetingTimes,
-    cancel_session,
     create_course,
     delete_course,
     delete_session,
     schedule_session,
-    update_session,
 )
+from registrations.services import cancel_session, update_session
 from tests.factories import (
     CourseFactory,
     ProgramFactory,

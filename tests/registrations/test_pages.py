@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 from icalendar import Calendar
 
-from courses.services import MeetingTimes, update_session
+from courses.services import MeetingTimes
 from registrations.models import CalendarFeed, Registration
 from registrations.notifications import build_email
-from registrations.services import register
+from registrations.services import register, update_session
 from tests.factories import RegistrationFactory, SessionFactory, educator, in_days
 
 pytestmark = pytest.mark.django_db

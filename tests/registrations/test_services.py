@@ -327,13 +327,6 @@ def test_a_session_update_that_raises_capacity_promotes(django_capture_on_commit
     assert waiting.status == Status.CONFIRMED
 
 
-def test_the_catalog_service_refuses_to_change_capacity_behind_the_seat_rules():
-    from courses.services import update_session as catalog_update
-
-    with pytest.raises(TypeError):
-        catalog_update(session=SessionFactory(), by=None, capacity=99)
-
-
 def test_cancelling_a_session_cancels_everyone_and_sends_cancel_invites(
     django_capture_on_commit_callbacks,
 ):

@@ -1,5 +1,6 @@
 """A session still under way completes nobody, in every report: the reach figures, the detail
-export and the coordinator's 18-hour table (DESIGN.md, Completed)."""
+export and the coordinator's 18-hour table (DESIGN.md, Completed). Reports read the completion
+stored by attendance.completion, so they count it once the session is settled."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from attendance.services import AttendanceEntry, record_attendance
+from attendance.services import AttendanceEntry, record_attendance, settle_ended_sessions
 from courses.dates import LOCAL_TZ
 from registrations.models import Registration
 from reports.coordinator import staff_hours
@@ -70,4 +71,8 @@ def test_a_registration_counts_as_completed_only_once_the_last_meeting_has_ended
     with time_machine.travel(between, tick=False):
         assert figures() == (0, Decimal("0.00"), 0, Decimal("0.00"))
     with time_machine.travel(SECOND + dt.timedelta(hours=3), tick=False):
+        # Completion is stored when the settle command (every 5 minutes) finds the ended
+        # session: every report counts it from then on, together with its certificate.
+        assert figures() == (0, Decimal("0.00"), 0, Decimal("0.00"))
+        assert settle_ended_sessions() == 1
         assert figures() == (1, Decimal("3.00"), 1, Decimal("3.00"))
