@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from registrations.exports import safe_cell
+from pd_platform.downloads import safe_cell
 from registrations.models import Registration
 from registrations.services import register
 from tests.factories import (
