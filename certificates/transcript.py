@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from reportlab.platypus.tables import LongTable
 
 from courses.dates import local_date
-from registrations.exports import safe_cell
+from pd_platform.downloads import safe_cell
 
 from .models import IssuedTranscript
 from .pdf import BRAND, INK, MUTED, draw_qr, font_for

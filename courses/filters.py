@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from organizations.models import Provider
 from organizations.permissions import managed_provider_ids
+from registrations.selectors import with_seat_counts
 
 from .dates import local_day_range
 from .models import Audience, Course, Program, Session
@@ -120,7 +121,9 @@ class CourseFilter(django_filters.FilterSet):
             has_seats=bool(data.get("has_seats")),
         )
         by_session = any(data.get(name) for name in SESSION_LEVEL)
-        return catalog_courses(filters, courses=queryset, only_with_upcoming=by_session)
+        return catalog_courses(
+            filters, courses=queryset, only_with_upcoming=by_session, seats=with_seat_counts
+        )
 
 
 class SessionFilter(django_filters.FilterSet):

@@ -1,6 +1,7 @@
 """Reads of the catalog and schedule. Each list costs a fixed number of queries."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -30,8 +31,7 @@ from organizations.permissions import managed_provider_ids
 from .dates import local_day_range
 from .models import CertifiedTrainer, Course, Meeting, Program, Session
 
-# Registration statuses, named here as strings: courses sits below registrations and only
-# reads the reverse relation `registrations` (see STYLE.md, layers).
+# Registration statuses, named here as strings only for the legacy `with_availability`.
 CONFIRMED = "confirmed"
 WAITLISTED = "waitlisted"
 PENDING = "pending"
@@ -82,7 +82,12 @@ def hours_mismatch(session: Session) -> str:
 
 
 def with_availability(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Annotate `confirmed_count`, `waitlist_count`, `pending_count` and `seats_left`."""
+    """Annotate `confirmed_count`, `waitlist_count`, `pending_count` and `seats_left`.
+
+    Legacy: it restates registration statuses as strings through `apps.get_model`. Seats are
+    registrations' to count (`registrations.selectors.with_seat_counts`); pass that as
+    `seats=`. Only the default of `seats` and callers not yet switched still use this.
+    """
     return sessions.annotate(
         confirmed_count=_count_registrations(CONFIRMED),
         waitlist_count=_count_registrations(WAITLISTED),
@@ -90,11 +95,19 @@ def with_availability(sessions: QuerySet[Session]) -> QuerySet[Session]:
     ).annotate(seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)))
 
 
-def session_details(sessions: QuerySet[Session] | None = None) -> QuerySet[Session]:
+# Annotates sessions with `confirmed_count`, `waitlist_count`, `pending_count` and
+# `seats_left`. Registrations owns the counting and sits above courses, so a caller that needs
+# seats passes `registrations.selectors.with_seat_counts` in (courses never imports it).
+SeatCounts = Callable[[QuerySet[Session]], QuerySet[Session]]
+
+
+def session_details(
+    sessions: QuerySet[Session] | None = None, *, seats: SeatCounts = with_availability
+) -> QuerySet[Session]:
     """Sessions with everything a page or the API shows: course, provider, venue, meetings,
-    trainers, schedule and availability."""
+    trainers, schedule and availability (annotated by `seats`)."""
     sessions = Session.objects.all() if sessions is None else sessions
-    return with_availability(
+    return seats(
         with_schedule(
             sessions.select_related(
                 "course__provider", "course__program", "venue"
@@ -128,10 +141,11 @@ def upcoming_sessions(
     *,
     now: dt.datetime | None = None,
     sessions: QuerySet[Session] | None = None,
+    seats: SeatCounts = with_availability,
 ) -> QuerySet[Session]:
     """Scheduled sessions whose first meeting is still ahead, narrowed by the session-level
-    filters (format, local date range, seats). Of published courses unless `sessions` says
-    which sessions to start from."""
+    filters (format, local date range, seats counted by `seats`). Of published courses unless
+    `sessions` says which sessions to start from."""
     now = now or timezone.now()
     sessions = public_sessions() if sessions is None else sessions
     sessions = with_schedule(sessions.filter(status=Session.Status.SCHEDULED)).filter(
@@ -148,7 +162,7 @@ def upcoming_sessions(
             first_starts_at__lt=local_day_range(filters.starts_before, filters.starts_before)[1]
         )
     if filters.has_seats:
-        sessions = with_availability(sessions).filter(seats_left__gt=0)
+        sessions = seats(sessions).filter(seats_left__gt=0)
     return sessions
 
 
@@ -197,21 +211,23 @@ def catalog_courses(
     now: dt.datetime | None = None,
     courses: QuerySet[Course] | None = None,
     only_with_upcoming: bool = True,
+    seats: SeatCounts = with_availability,
 ) -> QuerySet[Course]:
     """Published courses with at least one upcoming session matching `filters`.
 
     `courses` replaces the published ones as the courses to choose from (the API passes the
     ones the person may see); `only_with_upcoming=False` keeps courses without a matching
     upcoming session (their `next_starts_at` is None, listed last).
-    Each course carries `upcoming` (its matching sessions, soonest first, with availability)
+    Each course carries `upcoming` (its matching sessions, soonest first, with availability
+    annotated by `seats`)
     and `next_starts_at`; ordered by search rank when searching, else by next start.
     """
     if courses is None:
         courses = Course.objects.filter(status=Course.Status.PUBLISHED)
-        sessions = upcoming_sessions(filters, now=now)
+        sessions = upcoming_sessions(filters, now=now, seats=seats)
     else:
         # Sessions are only ever read per course below, so `courses` alone decides visibility.
-        sessions = upcoming_sessions(filters, now=now, sessions=Session.objects.all())
+        sessions = upcoming_sessions(filters, now=now, sessions=Session.objects.all(), seats=seats)
     if filters.provider:
         courses = courses.filter(provider=filters.provider)
     if filters.program:
@@ -232,7 +248,7 @@ def catalog_courses(
         courses = _search(courses, filters.q.strip(), sessions=sessions)
         if connection.vendor == "postgresql":
             ordering = ["-rank", *ordering]
-    upcoming = with_availability(sessions).select_related("venue").order_by("first_starts_at")
+    upcoming = seats(sessions).select_related("venue").order_by("first_starts_at")
     return (
         courses.select_related("provider", "program")
         .prefetch_related(Prefetch("sessions", queryset=upcoming, to_attr="upcoming"))

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from registrations.selectors import with_seat_counts
+
 from .forms import CatalogFilterForm
 from .models import Course, Session
 from .selectors import catalog_courses, public_sessions, session_details
@@ -19,7 +21,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     the first or last page (Paginator.get_page), never an error page.
     """
     form = CatalogFilterForm(request.GET)
-    courses = catalog_courses(form.filters())
+    courses = catalog_courses(form.filters(), seats=with_seat_counts)
     page = Paginator(courses, COURSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "courses/catalog.html", {"form": form, "page": page})
 
@@ -32,7 +34,10 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         status=Course.Status.PUBLISHED,
     )
     sessions = (
-        session_details(public_sessions().filter(course=course, status=Session.Status.SCHEDULED))
+        session_details(
+            public_sessions().filter(course=course, status=Session.Status.SCHEDULED),
+            seats=with_seat_counts,
+        )
         .filter(first_starts_at__gt=timezone.now())
         .order_by("first_starts_at")
     )
@@ -41,7 +46,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A session of a published course (cancelled ones too, marked as such), else 404."""
-    session = get_object_or_404(session_details(public_sessions()), pk=pk)
+    session = get_object_or_404(session_details(public_sessions(), seats=with_seat_counts), pk=pk)
     context = {
         "session": session,
         "course": session.course,

@@ -4,17 +4,16 @@ Pure functions of their inputs: they take registrations already read (with the r
 and annotations the caller selected) and yield CSV text, so a view can stream them.
 """
 
-import csv
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from courses.dates import local_date
 
-from .models import Registration
+# Re-exported for registrations.staff_views (`exports.csv_lines`) until it imports downloads.
+from pd_platform.downloads import csv_lines as csv_lines
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .models import Registration
 
 ROSTER_HEADER = [
     "status",
@@ -42,30 +41,9 @@ BILLING_HEADER = [
 ]
 
 
-def safe_cell(value: object) -> str:
-    """`value` as CSV text that a spreadsheet shows rather than runs: a leading apostrophe
-    goes before text that starts like a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
 def money(amount: Decimal) -> str:
     """A plain decimal with two places, e.g. "125.00"."""
     return f"{amount:.2f}"
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
-    """Each row as one CSV line, every cell made safe."""
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])
 
 
 def _name(registration: Registration) -> str:

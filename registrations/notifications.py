@@ -18,7 +18,7 @@ from accounts.validators import one_line
 
 from .ics import online_link, session_calendar
 from .models import Invitation, Registration
-from .selectors import approvers
+from .selectors import approvers, waitlist_position
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +151,6 @@ def send_registration_email(*, registration_id: int, kind: str, by_id: int | Non
 
 
 def build_email(registration: Registration, kind: str, *, by=None) -> EmailMultiAlternatives:
-    from .services import waitlist_position
-
     session = registration.session
     # The meeting link goes to people who hold a seat, in the emails that carry an invite.
     holds_seat = (

@@ -3,7 +3,19 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
@@ -50,6 +62,46 @@ def active_registration(person: User, session: Session) -> Registration | None:
     return Registration.objects.filter(
         person=person, session=session, status__in=Registration.ACTIVE
     ).first()
+
+
+def _count_with_status(status: str) -> Coalesce:
+    """The number of a session's registrations in `status`, as a subquery (0 when none)."""
+    counted = (
+        Registration.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_seat_counts(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Annotate `confirmed_count`, `waitlist_count`, `pending_count` and `seats_left`.
+
+    The one count of seats for lists and pages (subqueries, so a list costs one query at any
+    size). Courses sits below registrations, so its catalog reads take this as `seats=`.
+    """
+    return sessions.annotate(
+        confirmed_count=_count_with_status(Registration.Status.CONFIRMED),
+        waitlist_count=_count_with_status(Registration.Status.WAITLISTED),
+        pending_count=_count_with_status(Registration.Status.PENDING),
+    ).annotate(seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)))
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1 for the first in line; None when not waitlisted.
+
+    Earlier `queued_at` goes first, ties by id, the order promotion follows. A read, so it lives
+    here: emails and the session panel need it without importing the services that write.
+    """
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = registration.session.registrations.filter(status=Registration.Status.WAITLISTED).filter(
+        Q(queued_at__lt=registration.queued_at)
+        | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
 
 
 def has_started(session: Session, *, now: dt.datetime | None = None) -> bool:

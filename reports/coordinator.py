@@ -15,7 +15,7 @@ from decimal import Decimal
 from accounts.models import User
 from organizations.models import Position, Profile, School
 
-from .selectors import ReachScope, _cte, _fetch, _in, hours
+from .selectors import ReachScope, fetch_rows, hours, reach_cte, sql_in
 
 EXPECTED_HOURS = Decimal(18)
 # The positions the statutes' 18 hours apply to; everyone else shows "n/a".
@@ -46,10 +46,10 @@ def staff_hours(
 ) -> list[StaffHoursRow]:
     """Everyone active whose profile district is in `district_ids`, with their PD hours in
     fiscal year `year`, fewest hours first (then by name)."""
-    cte, params = _cte(ReachScope.fiscal_year(year))
+    cte, params = reach_cte(ReachScope.fiscal_year(year))
     district_params: list = []
-    in_districts = _in("p.district_id", tuple(sorted(district_ids)), district_params)
-    rows = _fetch(
+    in_districts = sql_in("p.district_id", tuple(sorted(district_ids)), district_params)
+    rows = fetch_rows(
         cte
         + f"""
 SELECT u.id, u.first_name, u.last_name, u.email, COALESCE(sc.name, ''), p.position,

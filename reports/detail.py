@@ -1,7 +1,7 @@
 """The reach report's detail export: one row per completed registration in scope.
 
 Built on the very `completed` common table expression the figures use
-(reports.selectors._cte), so its rows add up to `completions` and its hours to `pd_hours`.
+(reports.selectors.reach_cte), so its rows add up to `completions` and its hours to `pd_hours`.
 The rows are read in chunks through a server-side cursor on PostgreSQL, so a year of the
 whole Alliance streams in constant memory, with one query.
 """
@@ -14,7 +14,7 @@ from accounts.models import User
 from courses.dates import local_date
 from organizations.models import Position
 
-from .selectors import ReachScope, T, _aware, _cte, hours
+from .selectors import ReachScope, T, aware_datetime, hours, reach_cte
 
 CHUNK = 2000
 
@@ -32,7 +32,7 @@ HEADER = [
 
 
 def _sql(scope: ReachScope) -> tuple[str, list]:
-    cte, params = _cte(scope)
+    cte, params = reach_cte(scope)
     # Table names come from model metadata; every value is a parameter.
     sql = (
         cte
@@ -78,6 +78,6 @@ def detail_rows(scope: ReachScope) -> Iterator[list[object]]:
                     provider,
                     pk,
                     f"{course} — {title}" if title else course,
-                    local_date(_aware(start)).isoformat(),
+                    local_date(aware_datetime(start)).isoformat(),
                     f"{hours(minutes):.2f}",
                 ]

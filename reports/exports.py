@@ -37,7 +37,7 @@ from certificates.pdf import font_for
 from courses.dates import fiscal_year_bounds, fiscal_year_of
 from courses.models import Course, Program, Session
 from organizations.models import District, Provider
-from registrations.exports import csv_lines
+from pd_platform.downloads import csv_lines
 
 from .selectors import ReachFigures, ReachReport, ReachScope
 
@@ -296,7 +296,7 @@ def _kind(value: object) -> str:
 
 
 def reach_csv(report: ReachReport, filters: dict[str, str]) -> str:
-    """The whole CSV; every cell goes through registrations.exports.safe_cell."""
+    """The whole CSV; every cell goes through pd_platform.downloads.safe_cell."""
     return "".join(csv_lines(reach_csv_rows(report, filters)))
 
 

@@ -145,6 +145,7 @@ class ReachReport:
 
 
 def hours(minutes: int | None) -> Decimal:
+    """Minutes as hours to the cent, rounded half up, as every figure and export shows them."""
     return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
@@ -169,7 +170,11 @@ def _instants(first: dt.date, last: dt.date) -> list:
     return [connection.ops.adapt_datetimefield_value(v) for v in local_day_range(first, last)]
 
 
-def _in(column: str, values: tuple[int, ...], params: list) -> str:
+def sql_in(column: str, values: tuple[int, ...], params: list) -> str:
+    """A `column IN (...)` condition for raw reach SQL, appending `values` to `params`.
+
+    An empty scope matches nothing (`1 = 0`), never everything.
+    """
     if not values:
         return "1 = 0"
     params.extend(values)
@@ -178,12 +183,12 @@ def _in(column: str, values: tuple[int, ...], params: list) -> str:
 
 def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
     """The named building blocks of every reach query, in dependency order: (name, SELECT,
-    parameters). They run either as one WITH clause (`_cte`) or, for a whole report, as
+    parameters). They run either as one WITH clause (`reach_cte`) or, for a whole report, as
     temporary tables built once (`_materialized`)."""
     session_params: list = [Session.Status.SCHEDULED]
     where = ["s.status = %s"]
     if scope.provider_ids is not None:
-        where.append(_in("c.provider_id", scope.provider_ids, session_params))
+        where.append(sql_in("c.provider_id", scope.provider_ids, session_params))
     if scope.program_id is not None:
         where.append("c.program_id = %s")
         session_params.append(scope.program_id)
@@ -200,8 +205,8 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
     attended_join = ""  # registrations joined to attendance only to filter by district
     if scope.district_ids is not None:
         attended_join = f"JOIN {T['registration']} r ON r.id = a.registration_id"
-        district_reg = _in("r.district_id", scope.district_ids, reg_params)
-        district_head = _in("h.district_id", scope.district_ids, head_params)
+        district_reg = sql_in("r.district_id", scope.district_ids, reg_params)
+        district_head = sql_in("h.district_id", scope.district_ids, head_params)
     return [
         (
             "scope_sessions",
@@ -298,8 +303,12 @@ def _definitions(scope: ReachScope) -> list[tuple[str, str, list]]:
     ]
 
 
-def _cte(scope: ReachScope) -> tuple[str, list]:
-    """Every building block as one WITH clause, for a single statement."""
+def reach_cte(scope: ReachScope) -> tuple[str, list]:
+    """Every building block as one WITH clause, for a single statement.
+
+    Public so the coordinator's and the detail export's queries count exactly what the figures
+    count: they select from the same `completed` block instead of restating the rule.
+    """
     blocks = _definitions(scope)
     sql = "WITH " + ",\n".join(f"{name} AS ({body})" for name, body, _ in blocks) + "\n"
     return sql, [param for _, _, params in blocks for param in params]
@@ -334,7 +343,8 @@ def _materialized(scope: ReachScope) -> Iterator[None]:
 _MATERIALIZED = threading.local()
 
 
-def _fetch(sql: str, params: list) -> list[tuple]:
+def fetch_rows(sql: str, params: list) -> list[tuple]:
+    """Run raw reach SQL (usually `reach_cte` plus a SELECT) and return every row."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -344,9 +354,9 @@ def _run(scope: ReachScope, select: str, params: list | None = None) -> list[tup
     """Run a final SELECT over the blocks: the temporary tables inside reach_report, else
     one WITH statement."""
     if getattr(_MATERIALIZED, "scope", None) == scope:
-        return _fetch(select, params or [])
-    cte, cte_params = _cte(scope)
-    return _fetch(cte + select, [*cte_params, *(params or [])])
+        return fetch_rows(select, params or [])
+    cte, cte_params = reach_cte(scope)
+    return fetch_rows(cte + select, [*cte_params, *(params or [])])
 
 
 def reach_figures(scope: ReachScope) -> ReachFigures:
@@ -460,7 +470,7 @@ ORDER BY ss.first_start, ss.id
         youth,
         adults,
     ) in rows:
-        first = _aware(first)
+        first = aware_datetime(first)
         result.append(
             SessionRow(
                 session_id=pk,
@@ -522,7 +532,7 @@ def turnkey_multiplier(scope: ReachScope) -> list[MultiplierRow]:
         program_filter = "pr.id = %s"
         program_params = [scope.program_id]
     if scope.provider_ids is not None:
-        program_filter += " AND " + _in("pr.provider_id", scope.provider_ids, program_params)
+        program_filter += " AND " + sql_in("pr.provider_id", scope.provider_ids, program_params)
     rows = _run(
         scope,
         f"""
@@ -559,7 +569,7 @@ def by_provider(scope: ReachScope) -> list[ProviderRow]:
     params: list = [False]
     providers = "1 = 1"
     if scope.provider_ids is not None:
-        providers = _in("p.id", scope.provider_ids, params)
+        providers = sql_in("p.id", scope.provider_ids, params)
     rows = _run(
         scope,
         f"""
@@ -641,7 +651,7 @@ def reach_report(scope: ReachScope, *, per_provider: bool | None = None) -> Reac
             _MATERIALIZED.scope = None
 
 
-def _aware(value) -> dt.datetime:
+def aware_datetime(value: str | dt.datetime) -> dt.datetime:
     """SQLite returns raw SQL datetimes as strings; PostgreSQL as aware datetimes."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)

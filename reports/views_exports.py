@@ -7,8 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from organizations.models import Provider
-from pd_platform.downloads import CSV_CONTENT_TYPE, csv_response
-from registrations.exports import csv_lines
+from pd_platform.downloads import CSV_CONTENT_TYPE, csv_lines, csv_response
 
 from .detail import detail_rows
 from .exports import describe_scope, reach_csv, reach_pdf, reach_xlsx

@@ -9,8 +9,8 @@ from django.utils.safestring import mark_safe
 from organizations.selectors import district_is_verified
 
 from ..forms import RegisterForm
-from ..selectors import active_registration
-from ..services import is_member_district, waitlist_position
+from ..selectors import active_registration, waitlist_position
+from ..services import is_member_district
 
 register = template.Library()
 

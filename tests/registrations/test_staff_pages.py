@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations.exports import safe_cell
+from pd_platform.downloads import safe_cell
 from registrations.models import Registration
 from registrations.services import register
 from tests.factories import (
