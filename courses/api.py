@@ -28,6 +28,7 @@ from accounts.validators import validate_single_line
 from organizations.models import Provider
 from organizations.permissions import can_manage_provider, managed_provider_ids, roles_of
 from pd_platform.parsers import JSONParser
+from registrations.selectors import with_seat_counts
 
 from . import services
 from .filters import CourseFilter, SessionFilter, visible_courses, visible_sessions
@@ -590,7 +591,7 @@ class SessionViewSet(CatalogViewSet):
 
     def get_queryset(self) -> QuerySet[Session]:
         if self.request.method in permissions.SAFE_METHODS:
-            sessions = session_details(visible_sessions(self.request.user))
+            sessions = session_details(visible_sessions(self.request.user), seats=with_seat_counts)
             return sessions.order_by("first_starts_at", "pk")
         managed = self.managed_filter("course__provider_id")
         return Session.objects.filter(**managed).select_related("course").order_by("pk")
@@ -637,7 +638,7 @@ class SessionViewSet(CatalogViewSet):
         return serializer
 
     def _read(self, session: Session, *, written: bool = False) -> dict:
-        fresh = session_details(Session.objects.filter(pk=session.pk)).get()
+        fresh = session_details(Session.objects.filter(pk=session.pk), seats=with_seat_counts).get()
         if not written:
             return self.get_serializer(fresh).data
         fresh.warnings = [warning for warning in [hours_mismatch(fresh)] if warning]

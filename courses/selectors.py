@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
-    Count,
     Exists,
     F,
     IntegerField,
@@ -21,7 +20,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -30,25 +29,6 @@ from organizations.permissions import managed_provider_ids
 
 from .dates import local_day_range
 from .models import CertifiedTrainer, Course, Meeting, Program, Session
-
-# Registration statuses, named here as strings only for the legacy `with_availability`.
-CONFIRMED = "confirmed"
-WAITLISTED = "waitlisted"
-PENDING = "pending"
-
-
-def _count_registrations(status: str) -> Coalesce:
-    from django.apps import apps
-
-    registration = apps.get_model("registrations", "Registration")
-    counted = (
-        registration.objects.filter(session=OuterRef("pk"), status=status)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def with_schedule(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -81,20 +61,6 @@ def hours_mismatch(session: Session) -> str:
     )
 
 
-def with_availability(sessions: QuerySet[Session]) -> QuerySet[Session]:
-    """Annotate `confirmed_count`, `waitlist_count`, `pending_count` and `seats_left`.
-
-    Legacy: it restates registration statuses as strings through `apps.get_model`. Seats are
-    registrations' to count (`registrations.selectors.with_seat_counts`); pass that as
-    `seats=`. Only the default of `seats` and callers not yet switched still use this.
-    """
-    return sessions.annotate(
-        confirmed_count=_count_registrations(CONFIRMED),
-        waitlist_count=_count_registrations(WAITLISTED),
-        pending_count=_count_registrations(PENDING),
-    ).annotate(seats_left=Greatest(F("capacity") - F("confirmed_count"), Value(0)))
-
-
 # Annotates sessions with `confirmed_count`, `waitlist_count`, `pending_count` and
 # `seats_left`. Registrations owns the counting and sits above courses, so a caller that needs
 # seats passes `registrations.selectors.with_seat_counts` in (courses never imports it).
@@ -102,7 +68,7 @@ SeatCounts = Callable[[QuerySet[Session]], QuerySet[Session]]
 
 
 def session_details(
-    sessions: QuerySet[Session] | None = None, *, seats: SeatCounts = with_availability
+    sessions: QuerySet[Session] | None = None, *, seats: SeatCounts
 ) -> QuerySet[Session]:
     """Sessions with everything a page or the API shows: course, provider, venue, meetings,
     trainers, schedule and availability (annotated by `seats`)."""
@@ -141,7 +107,7 @@ def upcoming_sessions(
     *,
     now: dt.datetime | None = None,
     sessions: QuerySet[Session] | None = None,
-    seats: SeatCounts = with_availability,
+    seats: SeatCounts,
 ) -> QuerySet[Session]:
     """Scheduled sessions whose first meeting is still ahead, narrowed by the session-level
     filters (format, local date range, seats counted by `seats`). Of published courses unless
@@ -211,7 +177,7 @@ def catalog_courses(
     now: dt.datetime | None = None,
     courses: QuerySet[Course] | None = None,
     only_with_upcoming: bool = True,
-    seats: SeatCounts = with_availability,
+    seats: SeatCounts,
 ) -> QuerySet[Course]:
     """Published courses with at least one upcoming session matching `filters`.
 

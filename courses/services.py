@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.validators import check_single_line
+from activity.services import COMPLETION, SYSTEM, changes_between, record_activity
 from organizations.permissions import can_manage_provider
 
 from .models import CertifiedTrainer, Course, Meeting, Program, Session
@@ -62,6 +63,22 @@ def meeting_errors(meeting: MeetingTimes, *, number: int | None = None) -> list[
     if number is None:
         return errors
     return [f"Meeting {number}: {message[0].lower()}{message[1:]}" for message in errors]
+
+
+def _record(verb: str, target, *, by: User | None, changes: dict | None = None, **kw) -> None:
+    record_activity(
+        verb=verb,
+        target=target,
+        actor=by,
+        system="" if by is not None else SYSTEM,
+        changes=changes,
+        **kw,
+    )
+
+
+def _fields_of(record, names) -> dict:
+    """The named fields' values as the activity log keeps them (a related record by id)."""
+    return {name: getattr(getattr(record, name), "pk", getattr(record, name)) for name in names}
 
 
 def _require_manager(by: User | None, provider_id: int) -> None:
@@ -116,12 +133,14 @@ def create_course(*, by: User | None, **fields) -> Course:
         raise ValidationError({"program": "The program belongs to another provider."})
     course.full_clean()
     course.save()
+    _record("course.created", course, by=by, changes={"title": [None, course.title]})
     return course
 
 
 @transaction.atomic
 def update_course(*, course: Course, by: User | None, **fields) -> Course:
     _require_manager(by, course.provider_id)
+    before = _fields_of(course, fields)
     for name, value in fields.items():
         setattr(course, name, value)
     _require_manager(by, course.provider_id)
@@ -130,6 +149,9 @@ def update_course(*, course: Course, by: User | None, **fields) -> Course:
         raise ValidationError({"program": "The program belongs to another provider."})
     course.full_clean()
     course.save()
+    changes = changes_between(before, _fields_of(course, fields))
+    if changes:
+        _record("course.updated", course, by=by, changes=changes)
     return course
 
 
@@ -140,6 +162,7 @@ def delete_course(*, course: Course, by: User | None) -> None:
         raise ValidationError(
             "This course has sessions; archive it instead so their records stay intact."
         )
+    _record("course.deleted", course, by=by, changes={"title": [course.title, None]})
     course.delete()
 
 
@@ -234,6 +257,12 @@ def schedule_session(
     session.save()
     save_meetings(session, meetings)
     session.trainers.set(trainers)
+    _record(
+        "session.scheduled",
+        session,
+        by=by,
+        changes={"meetings": [None, len(meetings)], "capacity": [None, session.capacity]},
+    )
     return session
 
 
@@ -243,6 +272,7 @@ def delete_session(*, session: Session, by: User | None) -> None:
     _require_manager(by, session.course.provider_id)
     try:
         with transaction.atomic():
+            _record("session.deleted", session, by=by, changes={"title": [str(session), None]})
             session.delete()
     except ProtectedError as error:
         raise ValidationError(
@@ -260,9 +290,18 @@ def certify_trainer(
     ).first()
     if current is not None:
         return current
-    return CertifiedTrainer.objects.create(
+    certification = CertifiedTrainer.objects.create(
         program=program, person=person, certified_at=at, source_session=source_session
     )
+    record_activity(
+        verb="trainer.certified",
+        target=certification,
+        system=COMPLETION,
+        person=person,
+        session=source_session,
+        changes={"program": [None, program.pk]},
+    )
+    return certification
 
 
 @transaction.atomic
@@ -275,4 +314,10 @@ def revoke_trainer_certification(
         certification.revoked_by = by
         certification.revoked_reason = reason.strip()[:300]
         certification.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
+        _record(
+            "trainer.certification_revoked",
+            certification,
+            by=by,
+            reason=certification.revoked_reason,
+        )
     return certification

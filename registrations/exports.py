@@ -10,9 +10,6 @@ from decimal import Decimal
 
 from courses.dates import local_date
 
-# Re-exported for registrations.staff_views (`exports.csv_lines`) until it imports downloads.
-from pd_platform.downloads import csv_lines as csv_lines
-
 from .models import Registration
 
 ROSTER_HEADER = [

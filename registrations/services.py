@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -664,17 +664,6 @@ def promote_by_hand(
     )
     notifications.after_commit(registration, "promoted")
     return registration
-
-
-def waitlist_position(registration: Registration) -> int | None:
-    """1 for the first in line; None when not waitlisted."""
-    if registration.status != Status.WAITLISTED:
-        return None
-    ahead = registration.session.registrations.filter(status=Status.WAITLISTED).filter(
-        Q(queued_at__lt=registration.queued_at)
-        | Q(queued_at=registration.queued_at, pk__lt=registration.pk)
-    )
-    return ahead.count() + 1
 
 
 COLLEAGUE_CANNOT_TAKE_SEAT = (

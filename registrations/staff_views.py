@@ -39,13 +39,14 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from courses.dates import fiscal_year_bounds, fiscal_year_of, local_day_range, today
 from courses.models import Session
-from courses.selectors import session_details, with_availability, with_schedule
+from courses.selectors import session_details, with_schedule
 from organizations.models import Provider
 from organizations.permissions import managed_provider_ids, roles_of
-from pd_platform.downloads import csv_response
+from pd_platform.downloads import csv_lines, csv_response
 
 from . import exports
 from .models import Registration
+from .selectors import with_seat_counts
 from .services import cancel_registration, change_capacity, move_registration, promote_by_hand
 
 Status = Registration.Status
@@ -113,7 +114,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
     A session is past once its last meeting ended; one without meetings counts as upcoming.
     """
-    sessions = session_details(_managed_sessions(request.user))
+    sessions = session_details(_managed_sessions(request.user), seats=with_seat_counts)
     form = SessionFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     if q := filters.get("q", "").strip():
@@ -142,14 +143,16 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def session_registrations(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_object_or_404(session_details(_managed_sessions(request.user)), pk=pk)
+    session = get_object_or_404(
+        session_details(_managed_sessions(request.user), seats=with_seat_counts), pk=pk
+    )
     groups: dict[str, list[Registration]] = {s: [] for s in Status.values}
     for registration in _session_registrations(session):
         groups[registration.status].append(registration)
     for position, registration in enumerate(groups[Status.WAITLISTED], start=1):
         registration.waitlist_position = position
     move_targets = (
-        with_availability(
+        with_seat_counts(
             with_schedule(
                 Session.objects.filter(course_id=session.course_id, status=Session.Status.SCHEDULED)
             )
@@ -287,7 +290,7 @@ def capacity(request: HttpRequest, pk: int) -> HttpResponse:
 def roster_csv(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(_managed_sessions(request.user), pk=pk)
     rows = exports.roster_rows(_session_registrations(session))
-    return csv_response("".join(exports.csv_lines(rows)), f"session-{session.pk}-roster.csv")
+    return csv_response("".join(csv_lines(rows)), f"session-{session.pk}-roster.csv")
 
 
 # Billing -----------------------------------------------------------------------------------
@@ -405,6 +408,6 @@ def billing_csv(request: HttpRequest) -> HttpResponse:
     rows = exports.billing_rows(registrations, with_provider=_with_provider_column(request.user))
     scope = f"-{data['provider'].slug}" if data.get("provider") else ""
     return csv_response(
-        exports.csv_lines(rows),
+        csv_lines(rows),
         f"billing{scope}-{data['start']:%Y-%m-%d}-{data['end']:%Y-%m-%d}.csv",
     )

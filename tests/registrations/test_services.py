@@ -14,6 +14,7 @@ from courses.models import Course
 from organizations.models import Profile
 from registrations import services
 from registrations.models import Registration
+from registrations.selectors import waitlist_position
 from registrations.services import (
     approve_registration,
     cancel_registration,
@@ -21,7 +22,6 @@ from registrations.services import (
     decline_registration,
     move_registration,
     register,
-    waitlist_position,
 )
 from tests.factories import (
     CourseFactory,
