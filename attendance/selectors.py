@@ -135,6 +135,14 @@ def stale_credited_minutes(registrations: QuerySet[Registration]) -> QuerySet[Re
     return registrations.exclude(credited_minutes=credited_minutes_subquery())
 
 
+def stale_completions(
+    registrations: QuerySet[Registration], *, now: dt.datetime | None = None
+) -> QuerySet[Registration]:
+    """The registrations whose stored `completed` differs from the rule as of `now` (a session
+    that ended since the last settle_sessions run is one of them until it runs)."""
+    return with_completion(registrations, now=now).exclude(completed=F("completes_now"))
+
+
 def unsettled_completions(*, now: dt.datetime | None = None) -> QuerySet[Registration]:
     """Registrations completed as of `now` (their session's last meeting has ended) that hold
     no valid certificate yet: what settle_ended_sessions issues. Only registrations with

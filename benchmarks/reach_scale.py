@@ -437,7 +437,7 @@ def store_all_credited_minutes() -> float:
     them up from the attendance rows again, in Python)."""
     from django.db import transaction
 
-    from attendance.services import store_credited_minutes
+    from attendance.completion import store_credited_minutes
     from registrations.models import Registration
 
     began = time.perf_counter()

@@ -53,3 +53,19 @@ def test_fix_issues_a_certificate_that_sql_made_due():
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
     assert Certificate.objects.count() == 1
+
+
+def test_a_stored_completion_changed_in_sql_is_found_and_put_back():
+    certificate = completed(past_session(hours=(6,)))
+    registration = certificate.registration
+    registration.refresh_from_db()
+    assert registration.completed  # stored by attendance.completion when it was recorded
+    Registration.objects.filter(pk=registration.pk).update(completed=False)
+
+    with pytest.raises(CommandError, match="1 registration"):
+        call_command("check_credited_minutes")
+    call_command("check_credited_minutes", "--fix")
+
+    registration.refresh_from_db()
+    assert registration.completed
+    call_command("check_credited_minutes")

@@ -1,16 +1,16 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from attendance.selectors import stale_credited_minutes
-from attendance.services import recompute_completion
+from attendance.completion import recompute_completion
+from attendance.selectors import stale_completions, stale_credited_minutes
 from registrations.models import Registration
 
 
 class Command(BaseCommand):
     help = (
-        "Check that every registration's stored credited minutes (what completion and the reach "
-        "reports read) equal what its attendance adds up to; with --fix, recompute the ones that "
-        "differ, and their certificates. Needed only after attendance or meetings were changed "
+        "Check that every registration's stored credited minutes and completion (what the reach "
+        "reports, certificates and transcripts read) equal what its attendance adds up to; with "
+        "--fix, recompute the ones that differ, and their certificates. Needed only after attendance or meetings were changed "
         "outside the application (SQL, a restore of part of the data)."
     )
 
@@ -20,10 +20,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, fix: bool = False, **options) -> None:
-        stale = list(
-            stale_credited_minutes(Registration.objects.all())
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        stale = sorted(
+            set(stale_credited_minutes(Registration.objects.all()).values_list("pk", flat=True))
+            | set(stale_completions(Registration.objects.all()).values_list("pk", flat=True))
         )
         if not stale:
             self.stdout.write("Every registration's credited minutes match its attendance.")
