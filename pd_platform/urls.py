@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("registrations.urls")),
     path("", include("registrations.staff_urls")),
+    path("", include("activity.urls")),
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
     path("", include("reports.urls")),
