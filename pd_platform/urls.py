@@ -6,6 +6,7 @@ from . import views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("activity.api_urls")),
     path("", include("attendance.api_urls")),
     path("", include("certificates.api_urls")),
     path("", include("registrations.api_urls")),
