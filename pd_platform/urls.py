@@ -6,6 +6,7 @@ from . import views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("activity.api_urls")),
     path("", include("attendance.api_urls")),
     path("", include("certificates.api_urls")),
     path("", include("registrations.api_urls")),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("registrations.urls")),
     path("", include("registrations.staff_urls")),
+    path("", include("activity.urls")),
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
     path("", include("reports.urls")),

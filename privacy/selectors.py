@@ -12,6 +12,9 @@ from django.db.models import Max, Min, Q
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from activity.permissions import Audience
+from activity.presenters import present
+from activity.selectors import activities_of_person, with_actor_roles
 from attendance.models import Attendance
 from certificates.models import Certificate
 from courses.models import CertifiedTrainer
@@ -21,7 +24,8 @@ from registrations.models import CalendarFeed, Invitation, Registration
 
 def personal_data(person: User) -> dict[str, Any]:
     """The person's account, profile, roles, registrations, attendance, invitations to them,
-    attendance they recorded, certificates, trainer certifications and whether a calendar feed or an API token exists. A fixed number of
+    attendance they recorded, certificates, trainer certifications, whether a calendar feed or
+    an API token exists, and the activity log's rows about them or by them. A fixed number of
     queries whatever the number of records."""
     return {
         "account": {
@@ -96,7 +100,29 @@ def personal_data(person: User) -> dict[str, Any]:
         ],
         "calendar_feed": _exists(CalendarFeed.objects.filter(person=person), "created_at"),
         "api_token": _exists(Token.objects.filter(user=person), "created"),
+        "activities": _activities(person),
     }
+
+
+def _activities(person: User) -> list[dict[str, Any]]:
+    """The activity log's rows about the person or by them, oldest first, read as the person
+    reads their own history: other people by role only, their names and addresses scrubbed
+    from the changes and reasons (activity.presenters)."""
+    rows = with_actor_roles(activities_of_person(person)).order_by("created_at", "pk")
+    return [
+        {
+            "at": entry.at,
+            "verb": entry.activity.verb,
+            "what": entry.what,
+            "by": entry.who,
+            "record": f"{entry.activity.target_type.model} {entry.activity.target_id}",
+            "registration_id": entry.activity.registration_id,
+            "session_id": entry.activity.session_id,
+            "changes": entry.changes,
+            "reason": entry.reason,
+        }
+        for entry in present(rows, audience=Audience.REGISTRANT, viewer=person)
+    ]
 
 
 def _invitations(person: User) -> list[dict[str, Any]]:

@@ -57,6 +57,7 @@ from django.urls.converters import IntConverter, SlugConverter
 from django.utils import timezone
 from rest_framework.views import APIView
 
+from activity.services import record_activity
 from attendance.models import Headcount
 from attendance.services import check_in_code_for
 from certificates.selectors import transcript
@@ -148,6 +149,11 @@ _TABLE: dict[str, tuple] = {
     "GET staff:roster_csv":                 (LOGIN, 403,   403,   403,   403,   200,   404,   200),
     "GET staff:billing":                    (LOGIN, 403,   403,   403,   403,   200,   200,   200),
     "GET staff:billing_csv":                (LOGIN, 403,   403,   403,   403,   200,   200,   200),
+    # History (activity log): one's own registration on /me/ (404 for anyone else's, never
+    # 403); a registration and a session as provider staff.
+    "GET activity:my_registration":         (LOGIN, 404,   200,   404,   404,   404,   404,   404),
+    "GET activity:staff_registration":      (LOGIN, 403,   403,   403,   403,   200,   404,   200),
+    "GET activity:session_history":         (LOGIN, 403,   403,   403,   403,   200,   404,   200),
     # Attendance: the session's trainers and its provider's staff; 404 for anyone else.
     "GET attendance:trainer_home":          (LOGIN, 200,   200,   200,   200,   200,   200,   200),
     "GET attendance:roster":                (LOGIN, 404,   404,   200,   404,   200,   404,   200),
@@ -215,6 +221,8 @@ _TABLE: dict[str, tuple] = {
     "PATCH api-session-detail":             (401,   403,   403,   403,   403,   200,   404,   200),
     "DELETE api-session-detail":            (401,   403,   403,   403,   403,   400,   404,   400),
     "POST api-session-cancel":              (401,   403,   403,   403,   403,   200,   404,   200),
+    # A registration's history: whoever may see the registration (404 for anyone else).
+    "GET api-activity":                     (401,   404,   200,   404,   200,   200,   404,   200),
     "GET api-reports-reach":                (401,   403,   403,   403,   200,   200,   200,   200),
     "GET api-schema":                       (200,   200,   200,   200,   200,   200,   200,   200),
     "GET api-docs":                         (200,   200,   200,   200,   200,   200,   200,   200),
@@ -243,6 +251,12 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "staff:move": lambda w: {"pk": w.session.pk, "registration_pk": w.registration.pk},
     "staff:capacity": lambda w: {"pk": w.session.pk},
     "staff:roster_csv": lambda w: {"pk": w.session.pk},
+    "activity:my_registration": lambda w: {"pk": w.registration.pk},
+    "activity:staff_registration": lambda w: {
+        "pk": w.session.pk,
+        "registration_pk": w.registration.pk,
+    },
+    "activity:session_history": lambda w: {"pk": w.session.pk},
     "attendance:roster": lambda w: {"pk": w.session.pk},
     "attendance:mark_present": lambda w: {"meeting_pk": w.meeting.pk},
     "attendance:walk_in": lambda w: {"meeting_pk": w.meeting.pk},
@@ -276,6 +290,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
 QUERY: dict[str, Callable[[SimpleNamespace], str]] = {
     "attendance:roster": lambda w: f"meeting={w.meeting.pk}",
     "staff:billing_csv": lambda w: "start=2000-01-01&end=2100-12-31",
+    "api-activity": lambda w: f"registration={w.registration.pk}",
 }
 # Minimal valid bodies where an empty one would stop at validation before the permission
 # check (every other write is sent empty). An unauthorized role must still be refused.
@@ -458,6 +473,9 @@ def build_world() -> SimpleNamespace:
     pending = RegistrationFactory(
         session=session, person=applicant, status=Registration.Status.PENDING
     )
+    # History rows for the history pages and the API to show (and the leak check to watch).
+    record_activity(verb="registration.registered", target=registration, actor=users["registrant"])
+    record_activity(verb="registration.pending", target=pending, actor=applicant)
     headcount = Headcount.objects.create(
         meeting=meeting,
         audience=Headcount.Audience.YOUTH,
