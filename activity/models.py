@@ -13,6 +13,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+# Named system tasks that act without a person (the `system` column).
+EMAILED_LINK = "emailed link"
+INVITATION = "invitation"  # an invited person accepted a seat offered by a coordinator
+SETTLE_COMMAND = "settle_sessions command"
+REMINDER_COMMAND = "send_reminders command"
+DEMO_DATA = "demo data"
+COMPLETION = "completion rule"  # certificates follow completion
+WAITLIST = "waitlist"  # a freed seat goes to the earliest waitlisted person
+SYSTEM = "system"
+
 
 class Activity(models.Model):
     created_at = models.DateTimeField(default=timezone.now)

@@ -27,8 +27,7 @@ from typing import Any
 from accounts.models import User
 from courses.models import Session
 
-from . import services
-from .models import Activity
+from .models import COMPLETION, DEMO_DATA, EMAILED_LINK, INVITATION, SYSTEM, WAITLIST, Activity
 from .permissions import Audience
 from .verbs import ChangeLine, render_changes, session_ids_in, verb_label
 
@@ -37,9 +36,12 @@ _EMAIL = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+\.[A-Za-z]{2,}")
 _PERSON_KEYS = frozenset({"person", "name", "email", "actor", "colleague", "by", "trainer"})
 _PERSON_SUFFIXES = ("_person", "_name", "_email", "_by", "_colleague")
 SYSTEM_LABELS = {
-    services.EMAILED_LINK: "A link in an email",
-    services.SYSTEM: "The system",
-    services.DEMO_DATA: "The demo data",
+    EMAILED_LINK: "A link in an email",
+    SYSTEM: "The system",
+    DEMO_DATA: "The demo data",
+    WAITLIST: "The waitlist",
+    COMPLETION: "The completion rule",
+    INVITATION: "An invitation",
 }
 
 

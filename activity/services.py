@@ -12,17 +12,17 @@ from django.db.models import Q
 from accounts.models import User
 from pd_platform.logging import request_id_var
 
-from .models import Activity
-
-# Named system tasks that act without a person (the `system` column).
-EMAILED_LINK = "emailed link"
-INVITATION = "invitation"  # an invited person accepted a seat offered by a coordinator
-SETTLE_COMMAND = "settle_sessions command"
-REMINDER_COMMAND = "send_reminders command"
-DEMO_DATA = "demo data"
-COMPLETION = "completion rule"  # certificates follow completion
-WAITLIST = "waitlist"  # a freed seat goes to the earliest waitlisted person
-SYSTEM = "system"
+from .models import (  # noqa: F401  (the names services pass as `system`)
+    COMPLETION,
+    DEMO_DATA,
+    EMAILED_LINK,
+    INVITATION,
+    REMINDER_COMMAND,
+    SETTLE_COMMAND,
+    SYSTEM,
+    WAITLIST,
+    Activity,
+)
 
 
 def changes_between(before: dict, after: dict) -> dict:
@@ -47,12 +47,12 @@ def record_activity(
     person: User | None = None,
 ) -> Activity:
     """Record one change of `target` by `actor`, or by the named `system` task when nobody
-    acted in person; both when a person acted through a channel other than a page (an
-    emailed link acts as the registrant). The registration, session and person it concerns are taken from `target`
-    when it has them (a Registration is its own registration; anything with `session_id`,
-    `person_id` or `registration_id` names them, and a target's registration names its
-    person and session), unless given. Must run inside the caller's
-    transaction, so the record exists exactly when the change does."""
+    acted in person; both when a person acted through a channel other than a page (an emailed
+    link acts as the registrant). The registration, session and person it concerns are taken
+    from `target` when it has them (a Registration is its own registration; anything with
+    `session_id`, `person_id` or `registration_id` names them, and a target's registration
+    names its person and session), unless given. Must run inside the caller's transaction, so
+    the record exists exactly when the change does."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_activity runs inside the service's transaction.")
     if actor is None and not system:

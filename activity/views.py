@@ -17,8 +17,11 @@ from courses.models import Session
 from courses.selectors import session_details
 from organizations.permissions import roles_of
 from registrations.models import Registration
-from registrations.selectors import registrations_with_sessions
-from registrations.services import waitlist_position
+from registrations.selectors import (
+    registrations_with_sessions,
+    waitlist_position,
+    with_seat_counts,
+)
 
 from .permissions import Audience, can_see_session_history
 from .presenters import present
@@ -46,7 +49,9 @@ def _staff_session(request: HttpRequest, pk: int) -> Session:
     """A session the user manages: 403 for anyone who manages none, 404 for another's."""
     if not roles_of(request.user).is_provider_staff:
         raise PermissionDenied
-    session = get_object_or_404(session_details(Session.objects.all()), pk=pk)
+    session = get_object_or_404(
+        session_details(Session.objects.all(), seats=with_seat_counts), pk=pk
+    )
     if not can_see_session_history(request.user, session):
         raise Http404
     return session

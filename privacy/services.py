@@ -28,6 +28,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from activity.services import forget_person_in_activities
 from certificates.models import IssuedTranscript
 from courses.models import Session
 from organizations.models import Profile, Role
@@ -100,6 +101,7 @@ def delete_personal_data(*, person: User, now: dt.datetime | None = None) -> Use
     Invitation.objects.filter(registration__person=person).update(email=placeholder_email(person))
     _end_login_sessions(person, now=now)
     _forget_in_admin_log(person, email=original_email, name=original_name, profile_ids=profile_ids)
+    forget_person_in_activities(person=person, email=original_email, name=original_name)
 
     person.email = placeholder_email(person)
     person.first_name = person.last_name = ""
