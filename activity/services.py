@@ -4,6 +4,9 @@ for an account's deletion."""
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -23,6 +26,21 @@ from .models import (  # noqa: F401  (the names services pass as `system`)
     WAITLIST,
     Activity,
 )
+
+# The command or job running now, named on rows no person made (see as_system_task).
+_running_task: ContextVar[str] = ContextVar("activity_running_task", default="")
+
+
+@contextmanager
+def as_system_task(name: str) -> Iterator[None]:
+    """Name the command running the changes inside (settle_sessions, seed_demo): rows recorded
+    without a person say this name instead of a generic one ("the system", "the completion
+    rule"), so staff can tell a nightly settle from a person's correction."""
+    token = _running_task.set(name)
+    try:
+        yield
+    finally:
+        _running_task.reset(token)
 
 
 def changes_between(before: dict, after: dict) -> dict:
@@ -57,6 +75,8 @@ def record_activity(
         raise RuntimeError("record_activity runs inside the service's transaction.")
     if actor is None and not system:
         raise ValueError("record_activity needs the person acting or the system task's name.")
+    if actor is None and system in (SYSTEM, COMPLETION) and _running_task.get():
+        system = _running_task.get()
     is_registration = target._meta.label == "registrations.Registration"
     is_session = target._meta.label == "courses.Session"
     registration_id = (

@@ -245,7 +245,11 @@ def register(
         registration,
         by=by or person,
         via=via,
-        changes={"status": [None, status], "payer": [None, payer]},
+        # A free seat has nobody paying, whatever the form said.
+        changes={
+            "status": [None, status],
+            **({"payer": [None, payer]} if registration.price else {}),
+        },
     )
     notifications.after_commit(registration, status)
     if status == Status.PENDING:

@@ -3,14 +3,16 @@ admin and an emailed link keep the same rules and write exactly one activity row
 record they change (DESIGN.md: every change ... is recorded in one activity log)."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.core import signing
+from django.core.management import call_command
 from django.urls import reverse
 
 from activity.models import Activity
-from activity.services import EMAILED_LINK, WAITLIST
+from activity.services import EMAILED_LINK, SETTLE_COMMAND, WAITLIST
 from attendance.services import AttendanceEntry, record_attendance
 from registrations.models import Registration
 from registrations.notifications import RELEASE_SALT
@@ -278,3 +280,28 @@ def test_attendance_and_the_certificate_it_earns_are_recorded(learn):
     assert issued.actor is None and issued.system == "completion rule"
     registration.refresh_from_db()
     assert registration.completed
+
+
+def test_certificates_issued_by_the_settle_command_name_it(learn):
+    start = in_days(1)
+    session = SessionFactory(
+        course=CourseFactory(provider=learn),
+        meetings=[(start, start + dt.timedelta(hours=3))],
+        registration_opens_at=start - dt.timedelta(days=30),
+        registration_closes_at=start - dt.timedelta(days=1),
+    )
+    registration = RegistrationFactory(session=session)
+    meeting = session.meetings.get()
+    with time_machine.travel(start + dt.timedelta(hours=1), tick=False):
+        record_attendance(
+            session=session,
+            entries=[AttendanceEntry(registration.pk, meeting.pk, "present")],
+            by=staff_of(learn),
+        )
+    assert not _rows(registration, "certificate.issued")  # not before the session ends
+
+    with time_machine.travel(start + dt.timedelta(hours=4), tick=False):
+        call_command("settle_sessions", stdout=io.StringIO())
+
+    [issued] = _rows(registration, "certificate.issued")
+    assert issued.actor is None and issued.system == SETTLE_COMMAND

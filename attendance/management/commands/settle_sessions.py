@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from activity.services import SETTLE_COMMAND, as_system_task
 from attendance.services import settle_ended_sessions
 
 
@@ -11,5 +12,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        issued = settle_ended_sessions()
+        with as_system_task(SETTLE_COMMAND):
+            issued = settle_ended_sessions()
         self.stdout.write(f"Issued {issued} certificate(s).")
