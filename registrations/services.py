@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from accounts.models import User
 from activity.services import INVITATION, SYSTEM, WAITLIST, changes_between, record_activity
 from attendance.completion import recompute_completion, recompute_session
+from attendance.services import EARLY
 from courses.models import Course, Meeting, Session
 from courses.services import MeetingTimes, check_session, check_trainers, save_meetings
 from organizations.models import District
@@ -1073,9 +1074,9 @@ def register_walk_in(
         )
     if session.is_cancelled:
         raise ValidationError("This session was cancelled.", code="cancelled")
-    # The check-in window (attendance.services.EARLY, the same 30 minutes): a walk-in is
-    # someone in the room, not a registration made weeks ahead.
-    opens_at = meeting.starts_at - dt.timedelta(minutes=30)
+    # The check-in window: a walk-in is someone in the room, not a registration made weeks
+    # ahead.
+    opens_at = meeting.starts_at - EARLY
     if not opens_at <= now <= meeting.ends_at:
         raise ValidationError(
             f"Walk-ins are added while this meeting's check-in is open: from {_local(opens_at)} "
