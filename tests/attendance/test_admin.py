@@ -11,27 +11,15 @@ from attendance.services import AttendanceEntry, record_attendance, record_headc
 from certificates.models import Certificate
 from courses.models import CertifiedTrainer
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     CourseFactory,
     ProgramFactory,
-    SessionFactory,
     alliance_admin,
     educator,
-    in_days,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _past_session(provider, **kwargs):
-    """A session of `provider` with one three-hour meeting two days ago."""
-    return SessionFactory(
-        course=kwargs.pop("course", None) or CourseFactory(provider=provider),
-        registration_closes_at=in_days(-4),
-        registration_opens_at=in_days(-40),
-        meetings=[(in_days(-2, 9), in_days(-2, 12))],
-        **kwargs,
-    )
 
 
 def _attended(session, person=None, status="present", by=None, minutes=None) -> Attendance:
@@ -64,9 +52,13 @@ def learn_staff(client, staff):
 def test_learn_staff_see_learn_attendance_but_not_ces(
     client, provider, other_provider, learn_staff
 ):
-    ours = _attended(_past_session(provider), educator(first_name="Lena", last_name="Ours"))
+    ours = _attended(
+        past_session(hours=(3,), course__provider=provider),
+        educator(first_name="Lena", last_name="Ours"),
+    )
     theirs = _attended(
-        _past_session(other_provider), educator(first_name="Theo", last_name="Theirs")
+        past_session(hours=(3,), course__provider=other_provider),
+        educator(first_name="Theo", last_name="Theirs"),
     )
 
     response = client.get(reverse("admin:attendance_attendance_changelist"))
@@ -84,7 +76,7 @@ def test_learn_staff_see_learn_attendance_but_not_ces(
 
 
 def test_the_history_of_a_corrected_row_lists_both_changes_with_who(client, provider, learn_staff):
-    session = _past_session(provider)
+    session = past_session(hours=(3,), course__provider=provider)
     trainer = educator(first_name="Toni", last_name="Trainer")
     session.trainers.set([trainer])
     person = educator()
@@ -106,7 +98,7 @@ def test_the_history_of_a_corrected_row_lists_both_changes_with_who(client, prov
 
 
 def test_attendance_and_headcounts_are_read_only_in_the_admin(client, provider, learn_staff):
-    row = _attended(_past_session(provider))
+    row = _attended(past_session(hours=(3,), course__provider=provider))
     assert client.get(reverse("admin:attendance_attendance_add")).status_code == 403
     assert client.get(reverse("admin:attendance_headcount_add")).status_code == 403
     change = reverse("admin:attendance_attendance_change", args=[row.pk])
@@ -121,7 +113,10 @@ def test_attendance_and_headcounts_are_read_only_in_the_admin(client, provider, 
 
 
 def test_learn_staff_see_learn_headcounts_only(client, provider, other_provider, learn_staff):
-    ours, theirs = _past_session(provider), _past_session(other_provider)
+    ours, theirs = (
+        past_session(hours=(3,), course__provider=provider),
+        past_session(hours=(3,), course__provider=other_provider),
+    )
     mine = record_headcount(meeting=ours.meetings.get(), audience="youth", count=30, by=None)
     record_headcount(meeting=theirs.meetings.get(), audience="youth", count=70, by=None)
     response = client.get(reverse("admin:attendance_headcount_changelist"))
@@ -138,7 +133,7 @@ def test_the_attendance_list_costs_the_same_queries_for_2_and_10_rows(
     url = reverse("admin:attendance_attendance_changelist")
     counts = []
     for size in (2, 8):
-        session = _past_session(provider)
+        session = past_session(hours=(3,), course__provider=provider)
         for _ in range(size):
             _attended(session)
         client.get(url)  # warm the session and the content-type cache
@@ -150,8 +145,11 @@ def test_the_attendance_list_costs_the_same_queries_for_2_and_10_rows(
 
 
 def test_certificates_are_a_read_only_scoped_list(client, provider, other_provider, learn_staff):
-    ours = _attended(_past_session(provider), educator(first_name="Lena", last_name="Ours"))
-    _attended(_past_session(other_provider))
+    ours = _attended(
+        past_session(hours=(3,), course__provider=provider),
+        educator(first_name="Lena", last_name="Ours"),
+    )
+    _attended(past_session(hours=(3,), course__provider=other_provider))
     assert Certificate.objects.count() == 2
     response = client.get(reverse("admin:certificates_certificate_changelist"))
     assert response.status_code == 200
@@ -163,8 +161,8 @@ def test_certificates_are_a_read_only_scoped_list(client, provider, other_provid
 
 
 def test_an_alliance_admin_sees_every_providers_attendance(client, provider, other_provider):
-    _attended(_past_session(provider))
-    _attended(_past_session(other_provider))
+    _attended(past_session(hours=(3,), course__provider=provider))
+    _attended(past_session(hours=(3,), course__provider=other_provider))
     client.force_login(alliance_admin())
     response = client.get(reverse("admin:attendance_attendance_changelist"))
     assert len(response.context["cl"].result_list) == 2
@@ -176,7 +174,7 @@ def test_an_alliance_admin_sees_every_providers_attendance(client, provider, oth
 def _certified(program, person=None) -> CertifiedTrainer:
     """`person` completes `program`'s train-the-trainer course and so is certified."""
     course = CourseFactory(provider=program.provider, program=program, trains_trainers=True)
-    _attended(_past_session(program.provider, course=course), person)
+    _attended(past_session(hours=(3,), course=course), person)
     return CertifiedTrainer.objects.get(program=program, person=person)
 
 

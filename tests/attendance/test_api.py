@@ -12,6 +12,7 @@ from attendance.models import Attendance, Headcount
 from attendance.services import store_credited_minutes
 from certificates.models import Certificate
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     CourseFactory,
     DistrictFactory,
@@ -24,21 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _past_session(*, hours=(3, 3), trainers=(), days_ago=2, **kwargs):
-    """A session whose meetings (of the given lengths in hours) ended `days_ago` days ago."""
-    meetings = [
-        (in_days(-days_ago - i, 9), in_days(-days_ago - i, 9 + h)) for i, h in enumerate(hours)
-    ]
-    session = SessionFactory(
-        registration_closes_at=in_days(-days_ago - len(hours) - 1),
-        registration_opens_at=in_days(-days_ago - 40),
-        meetings=meetings,
-        **kwargs,
-    )
-    session.trainers.set(trainers)
-    return session
 
 
 def _confirmed(session, person=None, status=Registration.Status.CONFIRMED):
@@ -61,8 +47,8 @@ def world():
     learn = ProviderFactory(short_name="LEARN")
     ces = ProviderFactory(short_name="CES")
     trainer_a, trainer_b = educator(first_name="Ana"), educator(first_name="Ben")
-    session = _past_session(course=CourseFactory(provider=learn), trainers=[trainer_a])
-    other = _past_session(course=CourseFactory(provider=learn), trainers=[trainer_b])
+    session = past_session(hours=(3, 3), course=CourseFactory(provider=learn), trainers=[trainer_a])
+    other = past_session(hours=(3, 3), course=CourseFactory(provider=learn), trainers=[trainer_b])
     return {
         "session": session,
         "other": other,
@@ -139,7 +125,7 @@ def test_anonymous_callers_get_401(api_client, world):
 
 
 def test_a_session_the_person_cannot_see_is_404(api_client, world):
-    hidden = _past_session(course=CourseFactory(status="draft"))
+    hidden = past_session(hours=(3, 3), course=CourseFactory(status="draft"))
     response = _as(api_client, world["educator"]).get(_url(hidden))
     assert response.status_code == 404 and "detail" in response.json()
     assert (
@@ -149,7 +135,9 @@ def test_a_session_the_person_cannot_see_is_404(api_client, world):
 
 
 def test_a_trainer_of_a_draft_courses_session_still_takes_its_attendance(api_client, world):
-    session = _past_session(course=CourseFactory(status="draft"), trainers=[world["trainer_a"]])
+    session = past_session(
+        hours=(3, 3), course=CourseFactory(status="draft"), trainers=[world["trainer_a"]]
+    )
     assert _as(api_client, world["trainer_a"]).get(_url(session)).status_code == 200
 
 
@@ -228,7 +216,7 @@ def _fill(session, count):
 def test_the_roster_costs_the_same_queries_for_5_and_200_people(api_client, world):
     small, large = (
         world["session"],
-        _past_session(course=world["session"].course, trainers=[world["trainer_a"]]),
+        past_session(hours=(3, 3), course=world["session"].course, trainers=[world["trainer_a"]]),
     )
     _fill(small, 5)
     _fill(large, 200)
@@ -385,7 +373,7 @@ def test_a_form_body_is_415(api_client, world):
 
 def test_the_lock_is_400_for_the_trainer_but_staff_still_correct(api_client, world):
     trainer = world["trainer_a"]
-    session = _past_session(
+    session = past_session(
         course=world["session"].course, trainers=[trainer], hours=(3,), days_ago=15
     )
     registration = _confirmed(session)

@@ -8,10 +8,10 @@ from rest_framework.test import APIClient
 from attendance.services import AttendanceEntry, record_attendance
 from certificates.models import Certificate
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     PASSWORD,
     CourseFactory,
-    SessionFactory,
     UserFactory,
     educator,
     in_days,
@@ -20,19 +20,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _past_session(**kwargs):
-    """A session with one three-hour meeting two days ago."""
-    return SessionFactory(
-        registration_closes_at=in_days(-4),
-        registration_opens_at=in_days(-40),
-        meetings=[(in_days(-2, 9), in_days(-2, 12))],
-        **kwargs,
-    )
-
-
 def _completed(person, session=None) -> Certificate:
     """`person` completes a (new) past session; returns the certificate issued."""
-    session = session or _past_session()
+    session = session or past_session(hours=(3,))
     registration = Registration.objects.create(
         session=session,
         person=person,
@@ -74,7 +64,9 @@ def _token_client(person) -> APIClient:
 
 def test_the_list_shows_my_certificates_valid_and_revoked_and_nobody_elses(api_client):
     me, someone = educator(), educator()
-    kept = _completed(me, _past_session(course=CourseFactory(title="Restorative Circles")))
+    kept = _completed(
+        me, past_session(hours=(3,), course=CourseFactory(title="Restorative Circles"))
+    )
     revoked = _completed(me)
     _mark(revoked.registration, "absent")
     _completed(someone)
@@ -132,7 +124,7 @@ def test_the_list_costs_the_same_queries_for_2_and_20_certificates(api_client):
 
 def test_verifying_a_valid_certificate_shows_the_name_course_dates_and_hours(api_client):
     person = educator(first_name="Robin", last_name="Hale")
-    session = _past_session(course=CourseFactory(title="Data Teams"))
+    session = past_session(hours=(3,), course=CourseFactory(title="Data Teams"))
     certificate = _completed(person, session)
     response = api_client.get(f"/api/v1/certificates/verify/{certificate.display_code}/")
     assert response.status_code == 200
