@@ -152,8 +152,28 @@ def in_days(days: float, hour: int = 9) -> dt.datetime:
     return local.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
+def _add_meetings(session: Session, extracted, default) -> None:
+    for starts_at, ends_at in default() if extracted is None else extracted:
+        Meeting.objects.create(session=session, starts_at=starts_at, ends_at=ends_at)
+
+
+@factory.post_generation
+def _meeting_under_way(obj, create, extracted, **kwargs):
+    """One six-hour meeting that began an hour ago, whatever the time of day."""
+    if create:
+        now = timezone.now().replace(microsecond=0)
+        _add_meetings(
+            obj, extracted, lambda: [(now - dt.timedelta(hours=1), now + dt.timedelta(hours=5))]
+        )
+
+
 class SessionFactory(factory.django.DjangoModelFactory):
-    """A session with one 09:00-15:00 meeting `starts_in_days` from now (default 14)."""
+    """A session with one 09:00-15:00 meeting `starts_in_days` from now (default 14).
+
+    Options: `past=True` (the meeting ended two days ago, registration closed),
+    `started=True` (the meeting began an hour ago), `free=True` (grant-funded, nobody pays),
+    and the model's own `requires_approval=True`.
+    """
 
     class Meta:
         model = Session
@@ -161,6 +181,14 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         starts_in_days = 14
+        past = factory.Trait(starts_in_days=-2)
+        started = factory.Trait(
+            registration_closes_at=factory.LazyFunction(
+                lambda: timezone.now() - dt.timedelta(days=1)
+            ),
+            meetings=_meeting_under_way,
+        )
+        free = factory.Trait(is_free=True)
 
     course = factory.SubFactory(CourseFactory)
     capacity = 25
@@ -172,17 +200,29 @@ class SessionFactory(factory.django.DjangoModelFactory):
         """Pass meetings=[(start, end), ...] to choose them, or meetings=[] for none."""
         if not create:
             return
-        if extracted is None:
+
+        def day_after_closing():
             start = obj.registration_closes_at.astimezone(timezone.get_current_timezone())
             start = (start + dt.timedelta(days=1)).replace(hour=9, minute=0)
-            extracted = [(start, start.replace(hour=15))]
-        for starts_at, ends_at in extracted:
-            Meeting.objects.create(session=obj, starts_at=starts_at, ends_at=ends_at)
+            return [(start, start.replace(hour=15))]
+
+        _add_meetings(obj, extracted, day_after_closing)
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration; `pending=True`, `waitlisted=True` or `cancelled=True` for the
+    other states (`confirmed=True` says the default out loud)."""
+
     class Meta:
         model = Registration
+
+    class Params:
+        confirmed = factory.Trait(status=Registration.Status.CONFIRMED)
+        pending = factory.Trait(status=Registration.Status.PENDING)
+        waitlisted = factory.Trait(status=Registration.Status.WAITLISTED)
+        cancelled = factory.Trait(
+            status=Registration.Status.CANCELLED, cancelled_at=factory.LazyFunction(timezone.now)
+        )
 
     session = factory.SubFactory(SessionFactory)
     person = factory.LazyFunction(educator)

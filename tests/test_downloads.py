@@ -10,7 +10,6 @@ from django.urls import reverse
 from tests.certificates.helpers import completed, past_session
 from tests.factories import (
     CourseFactory,
-    ProviderFactory,
     RegistrationFactory,
     SessionFactory,
     educator,
@@ -31,38 +30,33 @@ def _as_excel_reads(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
-@pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
-
-
-def test_the_roster_csv_keeps_accented_names(client, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_the_roster_csv_keeps_accented_names(client, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     RegistrationFactory(
         session=session, person=educator(first_name=ACCENTED[0], last_name=ACCENTED[1])
     )
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     rows = _as_excel_reads(client.get(f"/staff/sessions/{session.pk}/roster.csv"))
     assert rows[0][0] == "status"
     assert rows[1][2] == "José Muñoz-Ibáñez"
 
 
-def test_the_billing_csv_keeps_accented_names(client, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_the_billing_csv_keeps_accented_names(client, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     RegistrationFactory(
         session=session, person=educator(first_name=ACCENTED[0], last_name=ACCENTED[1])
     )
     day = session.meetings.get().starts_at.date().isoformat()
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     rows = _as_excel_reads(client.get("/staff/billing.csv", {"start": day, "end": day}))
     assert rows[0][0] == "session id"
     assert rows[1][3] == "José Muñoz-Ibáñez"
 
 
-def test_the_transcript_csv_keeps_accented_titles(client, learn):
+def test_the_transcript_csv_keeps_accented_titles(client, provider):
     person = educator(first_name=ACCENTED[0], last_name=ACCENTED[1])
     completed(
-        past_session(course=CourseFactory(provider=learn, title="Enseñanza bilingüe")), person
+        past_session(course=CourseFactory(provider=provider, title="Enseñanza bilingüe")), person
     )
     client.force_login(person)
     rows = _as_excel_reads(client.get(reverse("certificates:my_transcript_csv")))

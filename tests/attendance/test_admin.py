@@ -11,29 +11,15 @@ from attendance.services import AttendanceEntry, record_attendance, record_headc
 from certificates.models import Certificate
 from courses.models import CertifiedTrainer
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     CourseFactory,
     ProgramFactory,
-    ProviderFactory,
-    SessionFactory,
     alliance_admin,
     educator,
-    in_days,
-    staff_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _past_session(provider, **kwargs):
-    """A session of `provider` with one three-hour meeting two days ago."""
-    return SessionFactory(
-        course=kwargs.pop("course", None) or CourseFactory(provider=provider),
-        registration_closes_at=in_days(-4),
-        registration_opens_at=in_days(-40),
-        meetings=[(in_days(-2, 9), in_days(-2, 12))],
-        **kwargs,
-    )
 
 
 def _attended(session, person=None, status="present", by=None, minutes=None) -> Attendance:
@@ -58,25 +44,22 @@ def _attended(session, person=None, status="present", by=None, minutes=None) -> 
 
 
 @pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
+def learn_staff(client, staff):
+    client.force_login(staff)
+    return staff
 
 
-@pytest.fixture
-def ces():
-    return ProviderFactory(short_name="CES")
-
-
-@pytest.fixture
-def learn_staff(client, learn):
-    user = staff_of(learn)
-    client.force_login(user)
-    return user
-
-
-def test_learn_staff_see_learn_attendance_but_not_ces(client, learn, ces, learn_staff):
-    ours = _attended(_past_session(learn), educator(first_name="Lena", last_name="Ours"))
-    theirs = _attended(_past_session(ces), educator(first_name="Theo", last_name="Theirs"))
+def test_learn_staff_see_learn_attendance_but_not_ces(
+    client, provider, other_provider, learn_staff
+):
+    ours = _attended(
+        past_session(hours=(3,), course__provider=provider),
+        educator(first_name="Lena", last_name="Ours"),
+    )
+    theirs = _attended(
+        past_session(hours=(3,), course__provider=other_provider),
+        educator(first_name="Theo", last_name="Theirs"),
+    )
 
     response = client.get(reverse("admin:attendance_attendance_changelist"))
     assert response.status_code == 200
@@ -92,8 +75,8 @@ def test_learn_staff_see_learn_attendance_but_not_ces(client, learn, ces, learn_
     assert client.get(their_page).status_code == 302  # "does not exist" for them
 
 
-def test_the_history_of_a_corrected_row_lists_both_changes_with_who(client, learn, learn_staff):
-    session = _past_session(learn)
+def test_the_history_of_a_corrected_row_lists_both_changes_with_who(client, provider, learn_staff):
+    session = past_session(hours=(3,), course__provider=provider)
     trainer = educator(first_name="Toni", last_name="Trainer")
     session.trainers.set([trainer])
     person = educator()
@@ -114,8 +97,8 @@ def test_the_history_of_a_corrected_row_lists_both_changes_with_who(client, lear
     assert "partial" in page.lower() and "120" in page
 
 
-def test_attendance_and_headcounts_are_read_only_in_the_admin(client, learn, learn_staff):
-    row = _attended(_past_session(learn))
+def test_attendance_and_headcounts_are_read_only_in_the_admin(client, provider, learn_staff):
+    row = _attended(past_session(hours=(3,), course__provider=provider))
     assert client.get(reverse("admin:attendance_attendance_add")).status_code == 403
     assert client.get(reverse("admin:attendance_headcount_add")).status_code == 403
     change = reverse("admin:attendance_attendance_change", args=[row.pk])
@@ -129,8 +112,11 @@ def test_attendance_and_headcounts_are_read_only_in_the_admin(client, learn, lea
     assert Attendance.objects.filter(pk=row.pk).exists()
 
 
-def test_learn_staff_see_learn_headcounts_only(client, learn, ces, learn_staff):
-    ours, theirs = _past_session(learn), _past_session(ces)
+def test_learn_staff_see_learn_headcounts_only(client, provider, other_provider, learn_staff):
+    ours, theirs = (
+        past_session(hours=(3,), course__provider=provider),
+        past_session(hours=(3,), course__provider=other_provider),
+    )
     mine = record_headcount(meeting=ours.meetings.get(), audience="youth", count=30, by=None)
     record_headcount(meeting=theirs.meetings.get(), audience="youth", count=70, by=None)
     response = client.get(reverse("admin:attendance_headcount_changelist"))
@@ -141,11 +127,13 @@ def test_learn_staff_see_learn_headcounts_only(client, learn, ces, learn_staff):
     assert Headcount.objects.count() == 2
 
 
-def test_the_attendance_list_costs_the_same_queries_for_2_and_10_rows(client, learn, learn_staff):
+def test_the_attendance_list_costs_the_same_queries_for_2_and_10_rows(
+    client, provider, learn_staff
+):
     url = reverse("admin:attendance_attendance_changelist")
     counts = []
     for size in (2, 8):
-        session = _past_session(learn)
+        session = past_session(hours=(3,), course__provider=provider)
         for _ in range(size):
             _attended(session)
         client.get(url)  # warm the session and the content-type cache
@@ -156,9 +144,12 @@ def test_the_attendance_list_costs_the_same_queries_for_2_and_10_rows(client, le
     assert counts[0] == counts[1], counts
 
 
-def test_certificates_are_a_read_only_scoped_list(client, learn, ces, learn_staff):
-    ours = _attended(_past_session(learn), educator(first_name="Lena", last_name="Ours"))
-    _attended(_past_session(ces))
+def test_certificates_are_a_read_only_scoped_list(client, provider, other_provider, learn_staff):
+    ours = _attended(
+        past_session(hours=(3,), course__provider=provider),
+        educator(first_name="Lena", last_name="Ours"),
+    )
+    _attended(past_session(hours=(3,), course__provider=other_provider))
     assert Certificate.objects.count() == 2
     response = client.get(reverse("admin:certificates_certificate_changelist"))
     assert response.status_code == 200
@@ -169,9 +160,9 @@ def test_certificates_are_a_read_only_scoped_list(client, learn, ces, learn_staf
     assert client.get(reverse("admin:certificates_certificate_add")).status_code == 403
 
 
-def test_an_alliance_admin_sees_every_providers_attendance(client, learn, ces):
-    _attended(_past_session(learn))
-    _attended(_past_session(ces))
+def test_an_alliance_admin_sees_every_providers_attendance(client, provider, other_provider):
+    _attended(past_session(hours=(3,), course__provider=provider))
+    _attended(past_session(hours=(3,), course__provider=other_provider))
     client.force_login(alliance_admin())
     response = client.get(reverse("admin:attendance_attendance_changelist"))
     assert len(response.context["cl"].result_list) == 2
@@ -183,16 +174,18 @@ def test_an_alliance_admin_sees_every_providers_attendance(client, learn, ces):
 def _certified(program, person=None) -> CertifiedTrainer:
     """`person` completes `program`'s train-the-trainer course and so is certified."""
     course = CourseFactory(provider=program.provider, program=program, trains_trainers=True)
-    _attended(_past_session(program.provider, course=course), person)
+    _attended(past_session(hours=(3,), course=course), person)
     return CertifiedTrainer.objects.get(program=program, person=person)
 
 
 def test_certified_trainers_are_listed_per_program_for_the_programs_provider(
-    client, learn, ces, learn_staff
+    client, provider, other_provider, learn_staff
 ):
-    uplift = ProgramFactory(provider=learn, name="UPLIFT")
+    uplift = ProgramFactory(provider=provider, name="UPLIFT")
     ours = _certified(uplift, educator(first_name="Avery", last_name="Chen"))
-    _certified(ProgramFactory(provider=ces), educator(first_name="Theo", last_name="Theirs"))
+    _certified(
+        ProgramFactory(provider=other_provider), educator(first_name="Theo", last_name="Theirs")
+    )
     response = client.get(reverse("admin:courses_certifiedtrainer_changelist"))
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == [ours]
@@ -201,10 +194,12 @@ def test_certified_trainers_are_listed_per_program_for_the_programs_provider(
     assert client.get(reverse("admin:courses_certifiedtrainer_add")).status_code == 403
 
 
-def test_the_revoke_action_revokes_through_the_service(client, learn, ces, learn_staff):
-    uplift = ProgramFactory(provider=learn)
+def test_the_revoke_action_revokes_through_the_service(
+    client, provider, other_provider, learn_staff
+):
+    uplift = ProgramFactory(provider=provider)
     certification = _certified(uplift, educator())
-    theirs = _certified(ProgramFactory(provider=ces), educator())
+    theirs = _certified(ProgramFactory(provider=other_provider), educator())
     response = client.post(
         reverse("admin:courses_certifiedtrainer_changelist"),
         {

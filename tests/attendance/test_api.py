@@ -5,13 +5,12 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from attendance.completion import store_credited_minutes
 from attendance.models import Attendance, Headcount
 from certificates.models import Certificate
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     CourseFactory,
     DistrictFactory,
@@ -24,21 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _past_session(*, hours=(3, 3), trainers=(), days_ago=2, **kwargs):
-    """A session whose meetings (of the given lengths in hours) ended `days_ago` days ago."""
-    meetings = [
-        (in_days(-days_ago - i, 9), in_days(-days_ago - i, 9 + h)) for i, h in enumerate(hours)
-    ]
-    session = SessionFactory(
-        registration_closes_at=in_days(-days_ago - len(hours) - 1),
-        registration_opens_at=in_days(-days_ago - 40),
-        meetings=meetings,
-        **kwargs,
-    )
-    session.trainers.set(trainers)
-    return session
 
 
 def _confirmed(session, person=None, status=Registration.Status.CONFIRMED):
@@ -61,8 +45,8 @@ def world():
     learn = ProviderFactory(short_name="LEARN")
     ces = ProviderFactory(short_name="CES")
     trainer_a, trainer_b = educator(first_name="Ana"), educator(first_name="Ben")
-    session = _past_session(course=CourseFactory(provider=learn), trainers=[trainer_a])
-    other = _past_session(course=CourseFactory(provider=learn), trainers=[trainer_b])
+    session = past_session(hours=(3, 3), course=CourseFactory(provider=learn), trainers=[trainer_a])
+    other = past_session(hours=(3, 3), course=CourseFactory(provider=learn), trainers=[trainer_b])
     return {
         "session": session,
         "other": other,
@@ -139,7 +123,7 @@ def test_anonymous_callers_get_401(api_client, world):
 
 
 def test_a_session_the_person_cannot_see_is_404(api_client, world):
-    hidden = _past_session(course=CourseFactory(status="draft"))
+    hidden = past_session(hours=(3, 3), course=CourseFactory(status="draft"))
     response = _as(api_client, world["educator"]).get(_url(hidden))
     assert response.status_code == 404 and "detail" in response.json()
     assert (
@@ -149,7 +133,9 @@ def test_a_session_the_person_cannot_see_is_404(api_client, world):
 
 
 def test_a_trainer_of_a_draft_courses_session_still_takes_its_attendance(api_client, world):
-    session = _past_session(course=CourseFactory(status="draft"), trainers=[world["trainer_a"]])
+    session = past_session(
+        hours=(3, 3), course=CourseFactory(status="draft"), trainers=[world["trainer_a"]]
+    )
     assert _as(api_client, world["trainer_a"]).get(_url(session)).status_code == 200
 
 
@@ -193,12 +179,8 @@ def test_the_roster_lists_meetings_confirmed_people_attendance_headcounts_and_co
     assert body["headcounts"][0]["count"] == 12 and body["headcounts"][0]["audience"] == "youth"
 
 
-def _count_roster_queries(api_client, user, session) -> int:
-    client = _as(api_client, user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(_url(session))
-    assert response.status_code == 200
-    return len(queries)
+def _roster(client, session):
+    assert client.get(_url(session)).status_code == 200
 
 
 def _fill(session, count):
@@ -225,16 +207,17 @@ def _fill(session, count):
     )
 
 
-def test_the_roster_costs_the_same_queries_for_5_and_200_people(api_client, world):
+def test_the_roster_costs_the_same_queries_for_5_and_200_people(api_client, world, count_queries):
     small, large = (
         world["session"],
-        _past_session(course=world["session"].course, trainers=[world["trainer_a"]]),
+        past_session(hours=(3, 3), course=world["session"].course, trainers=[world["trainer_a"]]),
     )
     _fill(small, 5)
     _fill(large, 200)
     for user in (world["learn_staff"], world["trainer_a"]):
-        small_count = _count_roster_queries(api_client, user, small)
-        assert small_count == _count_roster_queries(api_client, user, large)
+        client = _as(api_client, user)
+        small_count = count_queries(_roster, client, small)
+        assert small_count == count_queries(_roster, client, large)
         # session and user, the session, roles, trainers, then meetings, registrations,
         # attendance and headcounts: one query each
         assert small_count <= 9
@@ -336,12 +319,14 @@ def test_more_than_5000_rows_is_400(api_client, world):
     assert not Attendance.objects.exists()
 
 
-def test_repeating_a_registration_and_meeting_is_400_naming_the_rows(api_client, world):
+def test_repeating_a_registration_and_meeting_is_400_naming_the_rows(
+    api_client, world, count_queries
+):
     session = world["session"]
     registration = _confirmed(session)
     first, second = _rows(session, registration, ["present", "present"])
     body = [first] * 5000
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = _as(api_client, world["learn_staff"]).put(_url(session), body, "json")
     assert response.status_code == 400
     [message] = response.json()["entries"]
@@ -357,13 +342,13 @@ def test_repeating_a_registration_and_meeting_is_400_naming_the_rows(api_client,
     assert not Attendance.objects.exists()
 
 
-def test_more_rows_than_the_roster_holds_is_400_before_the_lock(api_client, world):
+def test_more_rows_than_the_roster_holds_is_400_before_the_lock(api_client, world, count_queries):
     session = world["session"]  # two meetings
     registration = _confirmed(session)
     _confirmed(session, status=Registration.Status.WAITLISTED)
     rows = _rows(session, registration, ["present", "present"])
     body = rows + [{**rows[0], "registration": 10_000 + n} for n in range(3)]
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         response = _as(api_client, world["learn_staff"]).put(_url(session), body, "json")
     assert response.status_code == 400
     assert response.json() == {
@@ -385,7 +370,7 @@ def test_a_form_body_is_415(api_client, world):
 
 def test_the_lock_is_400_for_the_trainer_but_staff_still_correct(api_client, world):
     trainer = world["trainer_a"]
-    session = _past_session(
+    session = past_session(
         course=world["session"].course, trainers=[trainer], hours=(3,), days_ago=15
     )
     registration = _confirmed(session)

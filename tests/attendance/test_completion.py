@@ -25,6 +25,7 @@ from courses.models import CertifiedTrainer, Session
 from courses.services import MeetingTimes, schedule_session
 from registrations.models import Registration
 from registrations.services import register, register_walk_in
+from tests.certificates.helpers import past_session
 from tests.factories import (
     CourseFactory,
     ProgramFactory,
@@ -37,22 +38,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 P, PART, ABS, EXC = "present", "partial", "absent", "excused"
-
-
-def _past_session(*, hours=(3, 3), threshold=100, trainers=(), days_ago=2, **kwargs):
-    """A session whose meetings (of the given lengths in hours) ended `days_ago` days ago."""
-    meetings = [
-        (in_days(-days_ago - i, 9), in_days(-days_ago - i, 9 + h)) for i, h in enumerate(hours)
-    ]
-    session = SessionFactory(
-        completion_threshold=threshold,
-        registration_closes_at=in_days(-days_ago - len(hours) - 1),
-        registration_opens_at=in_days(-days_ago - 40),
-        meetings=meetings,
-        **kwargs,
-    )
-    session.trainers.set(trainers)
-    return session
 
 
 def _confirmed(session, person=None):
@@ -93,14 +78,14 @@ def _mark(session, registration, statuses, by=None, now=None):
     ],
 )
 def test_credited_minutes_per_status(statuses, credited):
-    session = _past_session()
+    session = past_session(hours=(3, 3))
     registration = _confirmed(session)
     _mark(session, registration, statuses)
     assert completion_of([registration.pk])[registration.pk][1] == credited
 
 
 def test_partial_minutes_are_capped_at_the_meeting_length():
-    session = _past_session(hours=(3,))
+    session = past_session(hours=(3,))
     registration = _confirmed(session)
     Attendance.objects.create(
         registration=registration,
@@ -114,7 +99,7 @@ def test_partial_minutes_are_capped_at_the_meeting_length():
 
 
 def test_partial_minutes_outside_one_to_the_length_are_refused():
-    session = _past_session(hours=(3,))
+    session = past_session(hours=(3,))
     registration = _confirmed(session)
     for minutes in (0, 181, None):
         with pytest.raises(ValidationError) as error:
@@ -124,7 +109,7 @@ def test_partial_minutes_outside_one_to_the_length_are_refused():
 
 
 def test_completion_at_100_percent_needs_everything():
-    session = _past_session()
+    session = past_session(hours=(3, 3))
     registration = _confirmed(session)
     _mark(session, registration, [P, 179])
     assert completion_of([registration.pk])[registration.pk][0] is False
@@ -133,7 +118,7 @@ def test_completion_at_100_percent_needs_everything():
 
 
 def test_completion_at_80_percent():
-    session = _past_session(hours=(5,), threshold=80)  # 300 minutes, 240 needed
+    session = past_session(hours=(5,), completion_threshold=80)  # 300 minutes, 240 needed
     registration = _confirmed(session)
     _mark(session, registration, [239])
     assert not Certificate.objects.exists()
@@ -143,7 +128,7 @@ def test_completion_at_80_percent():
 
 
 def test_completing_issues_a_certificate_and_emails_the_person(django_capture_on_commit_callbacks):
-    session = _past_session()
+    session = past_session(hours=(3, 3))
     registration = _confirmed(session)
     with django_capture_on_commit_callbacks(execute=True):
         _mark(session, registration, [P, P])
@@ -155,7 +140,7 @@ def test_completing_issues_a_certificate_and_emails_the_person(django_capture_on
 
 
 def test_a_correction_that_undoes_completion_revokes_and_redoing_reinstates():
-    session = _past_session()
+    session = past_session(hours=(3, 3))
     registration = _confirmed(session)
     _mark(session, registration, [P, P])
     code = Certificate.objects.get().code
@@ -168,7 +153,7 @@ def test_a_correction_that_undoes_completion_revokes_and_redoing_reinstates():
 
 
 def test_issue_and_attendance_roll_back_together():
-    session = _past_session()
+    session = past_session(hours=(3, 3))
     registration = _confirmed(session)
     with pytest.raises(RuntimeError), transaction.atomic():
         _mark(session, registration, [P, P])
@@ -179,7 +164,7 @@ def test_issue_and_attendance_roll_back_together():
 
 def test_people_merely_registered_and_trainers_get_no_certificate():
     trainer = educator()
-    session = _past_session(trainers=[trainer])
+    session = past_session(hours=(3, 3), trainers=[trainer])
     as_participant = _confirmed(session, trainer)
     waitlisted = _confirmed(session)
     waitlisted.status = "waitlisted"
@@ -191,7 +176,7 @@ def test_people_merely_registered_and_trainers_get_no_certificate():
 
 
 def test_mark_all_present_marks_only_the_unmarked():
-    session = _past_session(hours=(3,))
+    session = past_session(hours=(3,))
     first, second, third = (_confirmed(session) for _ in range(3))
     _mark(session, first, [ABS])
     assert mark_all_present(meeting=session.meetings.get(), by=None) == 2
@@ -201,7 +186,7 @@ def test_mark_all_present_marks_only_the_unmarked():
 
 def test_a_trainer_cannot_take_another_trainers_attendance():
     trainer_a, trainer_b = educator(), educator()
-    session_a = _past_session(trainers=[trainer_a])
+    session_a = past_session(hours=(3, 3), trainers=[trainer_a])
     registration = _confirmed(session_a)
     with pytest.raises(PermissionDenied):
         _mark(session_a, registration, [P, P], by=trainer_b)
@@ -210,7 +195,7 @@ def test_a_trainer_cannot_take_another_trainers_attendance():
 
 def test_attendance_locks_for_trainers_fourteen_days_after_the_last_meeting_but_not_for_staff():
     trainer = educator()
-    session = _past_session(hours=(3,), trainers=[trainer], days_ago=1)
+    session = past_session(hours=(3,), trainers=[trainer], days_ago=1)
     registration = _confirmed(session)
     end = session.meetings.get().ends_at
     _mark(session, registration, [P], by=trainer, now=end + dt.timedelta(days=14))
@@ -231,7 +216,7 @@ def test_attendance_cannot_be_taken_long_before_a_meeting():
 
 
 def test_every_change_is_kept_with_who_and_when():
-    session = _past_session(hours=(3,))
+    session = past_session(hours=(3,))
     registration = _confirmed(session)
     staff = staff_of(session.course.provider)
     _mark(session, registration, [P], by=staff)
@@ -242,7 +227,7 @@ def test_every_change_is_kept_with_who_and_when():
 
 
 def test_headcounts_take_1_to_10000_and_nothing_else():
-    session = _past_session(hours=(3,))
+    session = past_session(hours=(3,))
     meeting = session.meetings.get()
     for bad in (0, -1, 10_001, "12", True):
         with pytest.raises(ValidationError) as error:
@@ -326,7 +311,7 @@ def test_completing_train_the_trainer_certifies_and_turnkey_sessions_check_it():
     program = ProgramFactory()
     ttt = CourseFactory(provider=program.provider, program=program, trains_trainers=True)
     foundations = CourseFactory(provider=program.provider, program=program)
-    session = _past_session(hours=(3,), course=ttt)
+    session = past_session(hours=(3,), course=ttt)
     trainee = _confirmed(session)
     turnkey = dict(
         course=foundations,

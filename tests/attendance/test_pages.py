@@ -17,6 +17,7 @@ from attendance.qr import qr_svg
 from attendance.roster import roster_registrations
 from attendance.services import check_in_code_for
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     DistrictFactory,
     ProviderFactory,
@@ -28,21 +29,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _past_session(*, hours=(3, 3), trainers=(), days_ago=2, **kwargs):
-    """A session whose meetings (of the given lengths in hours) ended `days_ago` days ago."""
-    meetings = [
-        (in_days(-days_ago - i, 9), in_days(-days_ago - i, 9 + h)) for i, h in enumerate(hours)
-    ]
-    session = SessionFactory(
-        registration_closes_at=in_days(-days_ago - len(hours) - 1),
-        registration_opens_at=in_days(-days_ago - 40),
-        meetings=meetings,
-        **kwargs,
-    )
-    session.trainers.set(trainers)
-    return session
 
 
 def _today_session(*, trainers=(), **kwargs):
@@ -84,11 +70,6 @@ def _checked(content: bytes, registration, status) -> bool:
     return re.search(pattern, content.decode()) is not None
 
 
-@pytest.fixture
-def trainer():
-    return UserFactory(first_name="Tess", last_name="Trainer")
-
-
 # The trainer's home ----------------------------------------------------------------------------
 
 
@@ -97,9 +78,11 @@ def test_trainer_home_groups_today_upcoming_and_past_needing_attendance(client, 
         today = _today_session(trainers=[trainer], title="Today cohort")
         later = SessionFactory(starts_in_days=5, title="Later cohort")
         later.trainers.add(trainer)
-        unmarked = _past_session(trainers=[trainer], title="Unmarked cohort", days_ago=3)
+        unmarked = past_session(
+            hours=(3, 3), trainers=[trainer], title="Unmarked cohort", days_ago=3
+        )
         _confirmed(unmarked)
-        all_marked = _past_session(hours=(3,), trainers=[trainer], title="Marked cohort")
+        all_marked = past_session(hours=(3,), trainers=[trainer], title="Marked cohort")
         registration = _confirmed(all_marked)
         Attendance.objects.create(
             registration=registration,
@@ -108,7 +91,7 @@ def test_trainer_home_groups_today_upcoming_and_past_needing_attendance(client, 
             recorded_at=timezone.now(),
         )
         store_credited_minutes(all_marked.registrations.all())
-        locked = _past_session(trainers=[trainer], title="Locked cohort", days_ago=20)
+        locked = past_session(hours=(3, 3), trainers=[trainer], title="Locked cohort", days_ago=20)
         _confirmed(locked)
         SessionFactory(starts_in_days=5, title="Someone else's")
         client.force_login(trainer)
@@ -199,7 +182,7 @@ def test_trainer_home_costs_the_same_queries_for_few_and_many_sessions(client, t
     def add(n):
         for _ in range(n):
             SessionFactory(starts_in_days=3).trainers.add(trainer)
-            session = _past_session(trainers=[trainer])
+            session = past_session(hours=(3, 3), trainers=[trainer])
             _confirmed(session)
 
     add(1)
@@ -493,7 +476,7 @@ def test_deleting_a_headcount_asks_first_with_its_number_and_audience(client, tr
 
 def test_attendance_locks_for_the_trainer_15_days_after_but_staff_still_save(client, trainer):
     provider = ProviderFactory()
-    session = _past_session(hours=(3,), trainers=[trainer], days_ago=15, course__provider=provider)
+    session = past_session(hours=(3,), trainers=[trainer], days_ago=15, course__provider=provider)
     meeting = session.meetings.get()
     registration = _confirmed(session)
     client.force_login(trainer)

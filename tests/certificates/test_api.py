@@ -1,17 +1,15 @@
 """The certificates API: a person's own certificates, public verification, query counts."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from attendance.services import AttendanceEntry, record_attendance
 from certificates.models import Certificate
 from registrations.models import Registration
+from tests.certificates.helpers import past_session
 from tests.factories import (
     PASSWORD,
     CourseFactory,
-    SessionFactory,
     UserFactory,
     educator,
     in_days,
@@ -20,19 +18,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _past_session(**kwargs):
-    """A session with one three-hour meeting two days ago."""
-    return SessionFactory(
-        registration_closes_at=in_days(-4),
-        registration_opens_at=in_days(-40),
-        meetings=[(in_days(-2, 9), in_days(-2, 12))],
-        **kwargs,
-    )
-
-
 def _completed(person, session=None) -> Certificate:
     """`person` completes a (new) past session; returns the certificate issued."""
-    session = session or _past_session()
+    session = session or past_session(hours=(3,))
     registration = Registration.objects.create(
         session=session,
         person=person,
@@ -74,7 +62,9 @@ def _token_client(person) -> APIClient:
 
 def test_the_list_shows_my_certificates_valid_and_revoked_and_nobody_elses(api_client):
     me, someone = educator(), educator()
-    kept = _completed(me, _past_session(course=CourseFactory(title="Restorative Circles")))
+    kept = _completed(
+        me, past_session(hours=(3,), course=CourseFactory(title="Restorative Circles"))
+    )
     revoked = _completed(me)
     _mark(revoked.registration, "absent")
     _completed(someone)
@@ -110,21 +100,18 @@ def test_the_list_is_401_for_anonymous_callers(api_client):
     assert response.status_code == 401 and "detail" in response.json()
 
 
-def _count_list_queries(api_client, person) -> int:
-    client = _as(api_client, person)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get("/api/v1/certificates/", {"page_size": 100})
-    assert response.status_code == 200
-    return len(queries)
+def _list(client):
+    assert client.get("/api/v1/certificates/", {"page_size": 100}).status_code == 200
 
 
-def test_the_list_costs_the_same_queries_for_2_and_20_certificates(api_client):
+def test_the_list_costs_the_same_queries_for_2_and_20_certificates(api_client, count_queries):
     few, many = educator(), educator()
     for _ in range(2):
         _completed(few)
     for _ in range(20):
         _completed(many)
-    assert _count_list_queries(api_client, few) == _count_list_queries(api_client, many) <= 5
+    few_count = count_queries(_list, _as(api_client, few))
+    assert few_count == count_queries(_list, _as(api_client, many)) <= 5
 
 
 # --- verification ----------------------------------------------------------------------------
@@ -132,7 +119,7 @@ def test_the_list_costs_the_same_queries_for_2_and_20_certificates(api_client):
 
 def test_verifying_a_valid_certificate_shows_the_name_course_dates_and_hours(api_client):
     person = educator(first_name="Robin", last_name="Hale")
-    session = _past_session(course=CourseFactory(title="Data Teams"))
+    session = past_session(hours=(3,), course=CourseFactory(title="Data Teams"))
     certificate = _completed(person, session)
     response = api_client.get(f"/api/v1/certificates/verify/{certificate.display_code}/")
     assert response.status_code == 200

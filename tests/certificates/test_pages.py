@@ -36,13 +36,8 @@ def _local(year, month, day, hour=9):
 
 
 @pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN", name="LEARN Regional Educational Service Center")
-
-
-@pytest.fixture
-def certificate(learn):
-    course = CourseFactory(provider=learn, title="Restorative Practices")
+def certificate(provider):
+    course = CourseFactory(provider=provider, title="Restorative Practices")
     session = past_session(course=course, trainers=[UserFactory(first_name="Robin")])
     return completed(session, educator(first_name="Avery", last_name="Castillo"))
 
@@ -126,9 +121,11 @@ def test_the_owner_downloads_the_pdf(client, certificate):
     assert "Avery Castillo" in pypdf.PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
 
 
-def test_the_sessions_trainer_and_the_providers_staff_download_the_pdf(client, certificate, learn):
+def test_the_sessions_trainer_and_the_providers_staff_download_the_pdf(
+    client, certificate, provider
+):
     trainer = certificate.registration.session.trainers.get()
-    for user in (trainer, staff_of(learn), alliance_admin()):
+    for user in (trainer, staff_of(provider), alliance_admin()):
         client.force_login(user)
         assert client.get(_pdf_url(certificate)).status_code == 200
 
@@ -157,9 +154,9 @@ def test_a_revoked_certificate_is_410_with_a_page_saying_so(client, certificate)
 # A session's ZIP ----------------------------------------------------------------------------
 
 
-def test_the_zip_has_one_pdf_per_valid_certificate_named_by_person(client, learn):
+def test_the_zip_has_one_pdf_per_valid_certificate_named_by_person(client, provider):
     trainer = UserFactory()
-    session = past_session(course=CourseFactory(provider=learn), trainers=[trainer])
+    session = past_session(course=CourseFactory(provider=provider), trainers=[trainer])
     people = [
         educator(first_name="Jordan", last_name="Rivera"),
         educator(first_name="José", last_name="Muñoz"),
@@ -169,7 +166,7 @@ def test_the_zip_has_one_pdf_per_valid_certificate_named_by_person(client, learn
     _revoke_by_correction(completed(session))
     confirmed(session)  # no attendance, no certificate
     url = reverse("certificates:session_zip", kwargs={"pk": session.pk})
-    for user in (staff_of(learn), trainer):
+    for user in (staff_of(provider), trainer):
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200
@@ -187,8 +184,8 @@ def test_the_zip_has_one_pdf_per_valid_certificate_named_by_person(client, learn
             assert info.date_time == (*issued.timetuple()[:5], issued.second // 2 * 2)
 
 
-def test_the_zip_is_404_for_everyone_else(client, learn):
-    session = past_session(course=CourseFactory(provider=learn))
+def test_the_zip_is_404_for_everyone_else(client, provider):
+    session = past_session(course=CourseFactory(provider=provider))
     certificate = completed(session)
     url = reverse("certificates:session_zip", kwargs={"pk": session.pk})
     for user in (certificate.registration.person, educator(), staff_of(ProviderFactory())):
@@ -205,12 +202,12 @@ def _completed_on(person, course, start, *, hours=6):
 
 
 @pytest.fixture
-def two_years(learn):
+def two_years(provider):
     """Three certificates in FY2025 (one on June 30 in the evening: still FY2025 locally,
     though July 1 in UTC) and one in FY2026, from two providers."""
     person = educator(first_name="Jordan", last_name="Lee")
     other = ProviderFactory(short_name="CES", name="Cooperative Educational Services")
-    learn_course = CourseFactory(provider=learn, title="Math Workshop")
+    learn_course = CourseFactory(provider=provider, title="Math Workshop")
     ces_course = CourseFactory(provider=other, title="Literacy Lab")
     _completed_on(person, learn_course, _local(2024, 10, 1))
     _completed_on(person, ces_course, _local(2025, 3, 4), hours=3)
@@ -294,9 +291,9 @@ def test_me_without_certificates_says_none_yet(client):
     assert "No certificates yet" in body
 
 
-def test_staff_transcript_is_limited_to_their_providers_sessions(client, two_years, learn):
+def test_staff_transcript_is_limited_to_their_providers_sessions(client, two_years, provider):
     url = reverse("certificates:staff_transcript_csv", kwargs={"pk": two_years.pk})
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     rows = _csv(client.get(url))
     assert {r[1] for r in rows[1:]} == {
         "Math Workshop",

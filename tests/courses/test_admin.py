@@ -16,7 +16,6 @@ from tests.factories import (
     CourseFactory,
     DistrictFactory,
     ProgramFactory,
-    ProviderFactory,
     RegistrationFactory,
     SessionFactory,
     UserFactory,
@@ -31,20 +30,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def learn() -> Provider:
-    return ProviderFactory(short_name="LEARN")
-
-
-@pytest.fixture
-def ces() -> Provider:
-    return ProviderFactory(short_name="CES")
-
-
-@pytest.fixture
-def learn_staff(client, learn) -> User:
-    user = staff_of(learn)
-    client.force_login(user)
-    return user
+def learn_staff(client, staff) -> User:
+    client.force_login(staff)
+    return staff
 
 
 def _course_post(*, provider: Provider, program=None, **overrides) -> dict:
@@ -112,9 +100,11 @@ def _session_post(
 # Who sees what
 
 
-def test_provider_staff_see_their_providers_courses_but_not_others(client, learn, ces, learn_staff):
-    CourseFactory(provider=learn, title="LEARN Literacy Lab")
-    CourseFactory(provider=ces, title="CES Math Circles")
+def test_provider_staff_see_their_providers_courses_but_not_others(
+    client, provider, other_provider, learn_staff
+):
+    CourseFactory(provider=provider, title="LEARN Literacy Lab")
+    CourseFactory(provider=other_provider, title="CES Math Circles")
 
     response = client.get(reverse("admin:courses_course_changelist"))
 
@@ -123,8 +113,10 @@ def test_provider_staff_see_their_providers_courses_but_not_others(client, learn
     assert "CES Math Circles" not in response.text
 
 
-def test_provider_staff_cannot_open_another_providers_course(client, ces, learn_staff):
-    course = CourseFactory(provider=ces, title="CES Math Circles", summary="Secret summary")
+def test_provider_staff_cannot_open_another_providers_course(client, other_provider, learn_staff):
+    course = CourseFactory(
+        provider=other_provider, title="CES Math Circles", summary="Secret summary"
+    )
 
     response = client.get(reverse("admin:courses_course_change", args=[course.pk]), follow=True)
 
@@ -134,12 +126,14 @@ def test_provider_staff_cannot_open_another_providers_course(client, ces, learn_
     assert "CES Math Circles" not in response.text
 
 
-def test_provider_staff_cannot_change_or_delete_another_providers_course(client, ces, learn_staff):
-    course = CourseFactory(provider=ces, title="CES Math Circles")
+def test_provider_staff_cannot_change_or_delete_another_providers_course(
+    client, other_provider, learn_staff
+):
+    course = CourseFactory(provider=other_provider, title="CES Math Circles")
 
     client.post(
         reverse("admin:courses_course_change", args=[course.pk]),
-        _course_post(provider=ces, title="Renamed", slug=course.slug),
+        _course_post(provider=other_provider, title="Renamed", slug=course.slug),
     )
     client.post(reverse("admin:courses_course_delete", args=[course.pk]), {"post": "yes"})
 
@@ -148,12 +142,12 @@ def test_provider_staff_cannot_change_or_delete_another_providers_course(client,
 
 
 def test_provider_staff_cannot_put_a_course_in_another_providers_program(
-    client, learn, ces, learn_staff
+    client, provider, other_provider, learn_staff
 ):
-    ces_program = ProgramFactory(provider=ces)
+    ces_program = ProgramFactory(provider=other_provider)
 
     response = client.post(
-        reverse("admin:courses_course_add"), _course_post(provider=learn, program=ces_program)
+        reverse("admin:courses_course_add"), _course_post(provider=provider, program=ces_program)
     )
 
     assert response.status_code == 200
@@ -163,32 +157,36 @@ def test_provider_staff_cannot_put_a_course_in_another_providers_program(
     assert not Course.objects.exists()
 
 
-def test_provider_staff_cannot_create_a_course_for_another_provider(client, ces, learn_staff):
-    response = client.post(reverse("admin:courses_course_add"), _course_post(provider=ces))
+def test_provider_staff_cannot_create_a_course_for_another_provider(
+    client, other_provider, learn_staff
+):
+    response = client.post(
+        reverse("admin:courses_course_add"), _course_post(provider=other_provider)
+    )
 
     assert response.status_code == 200
     assert "provider" in response.context["adminform"].form.errors
     assert not Course.objects.exists()
 
 
-def test_provider_staff_add_a_course_for_their_provider(client, learn, learn_staff):
-    program = ProgramFactory(provider=learn)
+def test_provider_staff_add_a_course_for_their_provider(client, provider, learn_staff):
+    program = ProgramFactory(provider=provider)
 
     response = client.get(reverse("admin:courses_course_add"))
-    assert response.context["adminform"].form.initial["provider"] == learn.pk
+    assert response.context["adminform"].form.initial["provider"] == provider.pk
 
     response = client.post(
-        reverse("admin:courses_course_add"), _course_post(provider=learn, program=program)
+        reverse("admin:courses_course_add"), _course_post(provider=provider, program=program)
     )
 
     assert response.status_code == 302
     course = Course.objects.get()
-    assert (course.provider, course.program) == (learn, program)
+    assert (course.provider, course.program) == (provider, program)
 
 
-def test_alliance_admin_sees_every_providers_courses(client, learn, ces):
-    CourseFactory(provider=learn, title="LEARN Literacy Lab")
-    CourseFactory(provider=ces, title="CES Math Circles")
+def test_alliance_admin_sees_every_providers_courses(client, provider, other_provider):
+    CourseFactory(provider=provider, title="LEARN Literacy Lab")
+    CourseFactory(provider=other_provider, title="CES Math Circles")
     client.force_login(alliance_admin())
 
     response = client.get(reverse("admin:courses_course_changelist"))
@@ -207,16 +205,20 @@ def test_an_educator_is_sent_to_the_admin_login(client):
     assert response.url.startswith(reverse("admin:login"))
 
 
-def test_staff_without_a_role_see_no_catalog(client, learn):
-    CourseFactory(provider=learn)
+def test_staff_without_a_role_see_no_catalog(client, provider):
+    CourseFactory(provider=provider)
     client.force_login(UserFactory(is_staff=True))
 
     assert client.get(reverse("admin:courses_course_changelist")).status_code == 403
 
 
-def test_provider_staff_see_only_their_sessions_and_registrations(client, learn, ces, learn_staff):
-    ours = RegistrationFactory(session__course=CourseFactory(provider=learn, title="Ours"))
-    theirs = RegistrationFactory(session__course=CourseFactory(provider=ces, title="Theirs"))
+def test_provider_staff_see_only_their_sessions_and_registrations(
+    client, provider, other_provider, learn_staff
+):
+    ours = RegistrationFactory(session__course=CourseFactory(provider=provider, title="Ours"))
+    theirs = RegistrationFactory(
+        session__course=CourseFactory(provider=other_provider, title="Theirs")
+    )
 
     sessions = client.get(reverse("admin:courses_session_changelist"))
     registrations = client.get(reverse("admin:registrations_registration_changelist"))
@@ -229,8 +231,8 @@ def test_provider_staff_see_only_their_sessions_and_registrations(client, learn,
     assert "doesn’t exist" in other.text
 
 
-def test_registrations_are_read_only_in_the_admin(client, learn, learn_staff):
-    registration = RegistrationFactory(session__course=CourseFactory(provider=learn))
+def test_registrations_are_read_only_in_the_admin(client, provider, learn_staff):
+    registration = RegistrationFactory(session__course=CourseFactory(provider=provider))
 
     response = client.get(
         reverse("admin:registrations_registration_change", args=[registration.pk])
@@ -242,9 +244,9 @@ def test_registrations_are_read_only_in_the_admin(client, learn, learn_staff):
 
 
 def test_provider_staff_view_districts_but_cannot_edit_providers_districts_roles_or_people(
-    client, learn, learn_staff
+    client, provider, learn_staff
 ):
-    district = DistrictFactory(member_of=learn)
+    district = DistrictFactory(member_of=provider)
 
     assert client.get(reverse("admin:organizations_district_changelist")).status_code == 200
     page = client.get(reverse("admin:organizations_district_change", args=[district.pk]))
@@ -290,17 +292,17 @@ def test_alliance_admin_adds_a_person_by_email(client):
     assert person.check_password("a-long-enough-passphrase")
 
 
-def test_granting_a_staff_role_in_the_admin_lets_the_person_into_the_admin(client, learn):
+def test_granting_a_staff_role_in_the_admin_lets_the_person_into_the_admin(client, provider):
     client.force_login(alliance_admin())
     person = UserFactory()
 
     response = client.post(
         reverse("admin:organizations_role_add"),
-        {"user": person.pk, "kind": "provider_staff", "provider": learn.pk, "district": ""},
+        {"user": person.pk, "kind": "provider_staff", "provider": provider.pk, "district": ""},
     )
 
     assert response.status_code == 302
-    assert Role.objects.filter(user=person, kind="provider_staff", provider=learn).exists()
+    assert Role.objects.filter(user=person, kind="provider_staff", provider=provider).exists()
     person.refresh_from_db()
     assert person.is_staff
 
@@ -308,8 +310,8 @@ def test_granting_a_staff_role_in_the_admin_lets_the_person_into_the_admin(clien
 # Sessions and their meetings
 
 
-def test_session_with_a_meeting_ending_before_it_starts_is_not_saved(client, learn, learn_staff):
-    course = CourseFactory(provider=learn)
+def test_session_with_a_meeting_ending_before_it_starts_is_not_saved(client, provider, learn_staff):
+    course = CourseFactory(provider=provider)
     start = in_days(10)
 
     response = client.post(
@@ -326,9 +328,9 @@ def test_session_with_a_meeting_ending_before_it_starts_is_not_saved(client, lea
 
 
 def test_session_whose_registration_closes_after_the_first_meeting_is_not_saved(
-    client, learn, learn_staff
+    client, provider, learn_staff
 ):
-    course = CourseFactory(provider=learn)
+    course = CourseFactory(provider=provider)
     first, second = in_days(10), in_days(11)
 
     response = client.post(
@@ -345,9 +347,9 @@ def test_session_whose_registration_closes_after_the_first_meeting_is_not_saved(
     assert not Session.objects.exists()
 
 
-def test_a_valid_session_with_two_meetings_is_saved(client, learn, learn_staff):
-    course = CourseFactory(provider=learn)
-    venue = VenueFactory(provider=learn)
+def test_a_valid_session_with_two_meetings_is_saved(client, provider, learn_staff):
+    course = CourseFactory(provider=provider)
+    venue = VenueFactory(provider=provider)
     first, second = in_days(10), in_days(11)
 
     response = client.post(
@@ -369,8 +371,8 @@ def test_a_valid_session_with_two_meetings_is_saved(client, learn, learn_staff):
     ]
 
 
-def test_a_session_needs_a_meeting(client, learn, learn_staff):
-    course = CourseFactory(provider=learn)
+def test_a_session_needs_a_meeting(client, provider, learn_staff):
+    course = CourseFactory(provider=provider)
     data = _session_post(course=course, meetings=[], closes_at=in_days(5))
 
     response = client.post(reverse("admin:courses_session_add"), data)
@@ -379,8 +381,8 @@ def test_a_session_needs_a_meeting(client, learn, learn_staff):
     assert not Session.objects.exists()
 
 
-def test_negative_capacity_is_a_form_error(client, learn, learn_staff):
-    course = CourseFactory(provider=learn)
+def test_negative_capacity_is_a_form_error(client, provider, learn_staff):
+    course = CourseFactory(provider=provider)
     start = in_days(10)
 
     response = client.post(
@@ -398,8 +400,8 @@ def test_negative_capacity_is_a_form_error(client, learn, learn_staff):
     assert not Session.objects.exists()
 
 
-def test_capacity_cannot_go_below_the_confirmed_registrations(client, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn), capacity=5)
+def test_capacity_cannot_go_below_the_confirmed_registrations(client, provider, learn_staff):
+    session = SessionFactory(course=CourseFactory(provider=provider), capacity=5)
     RegistrationFactory.create_batch(2, session=session)
     meeting = session.meetings.get()
 
@@ -421,9 +423,9 @@ def test_capacity_cannot_go_below_the_confirmed_registrations(client, learn, lea
 
 
 def test_moving_a_meeting_keeps_its_row_and_checks_the_registration_window(
-    client, learn, learn_staff
+    client, provider, learn_staff
 ):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+    session = SessionFactory(course=CourseFactory(provider=provider))
     meeting = session.meetings.get()
     url = reverse("admin:courses_session_change", args=[session.pk])
     too_early = session.registration_closes_at - dt.timedelta(hours=2)
@@ -455,10 +457,10 @@ def test_moving_a_meeting_keeps_its_row_and_checks_the_registration_window(
 
 
 def test_session_venue_and_course_are_limited_to_the_staffs_provider(
-    client, learn, ces, learn_staff
+    client, provider, other_provider, learn_staff
 ):
-    ces_course = CourseFactory(provider=ces)
-    ces_venue = VenueFactory(provider=ces)
+    ces_course = CourseFactory(provider=other_provider)
+    ces_venue = VenueFactory(provider=other_provider)
     start = in_days(10)
     meetings = [(start, start.replace(hour=15))]
 
@@ -469,7 +471,7 @@ def test_session_venue_and_course_are_limited_to_the_staffs_provider(
     with_their_venue = client.post(
         reverse("admin:courses_session_add"),
         _session_post(
-            course=CourseFactory(provider=learn),
+            course=CourseFactory(provider=provider),
             venue=ces_venue,
             meetings=meetings,
             closes_at=in_days(5),
@@ -481,15 +483,17 @@ def test_session_venue_and_course_are_limited_to_the_staffs_provider(
     assert not Session.objects.exists()
 
 
-def test_alliance_admin_cannot_put_a_venue_of_another_provider_on_a_session(client, learn, ces):
+def test_alliance_admin_cannot_put_a_venue_of_another_provider_on_a_session(
+    client, provider, other_provider
+):
     client.force_login(alliance_admin())
     start = in_days(10)
 
     response = client.post(
         reverse("admin:courses_session_add"),
         _session_post(
-            course=CourseFactory(provider=learn),
-            venue=VenueFactory(provider=ces),
+            course=CourseFactory(provider=provider),
+            venue=VenueFactory(provider=other_provider),
             meetings=[(start, start.replace(hour=15))],
             closes_at=in_days(5),
         ),
@@ -501,12 +505,12 @@ def test_alliance_admin_cannot_put_a_venue_of_another_provider_on_a_session(clie
 
 
 def test_session_changelist_costs_the_same_queries_for_2_and_10_sessions(
-    client, learn, learn_staff
+    client, provider, learn_staff
 ):
     url = reverse("admin:courses_session_changelist")
     counts = []
     for size in (2, 8):
-        SessionFactory.create_batch(size, course=CourseFactory(provider=learn))
+        SessionFactory.create_batch(size, course=CourseFactory(provider=provider))
         client.get(url)  # warm the session and the content-type cache
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
@@ -517,9 +521,11 @@ def test_session_changelist_costs_the_same_queries_for_2_and_10_sessions(
     assert counts[0] == counts[1], counts
 
 
-def test_course_autocomplete_offers_only_the_staffs_courses(client, learn, ces, learn_staff):
-    ours = CourseFactory(provider=learn, title="Literacy Lab")
-    CourseFactory(provider=ces, title="Literacy Circles")
+def test_course_autocomplete_offers_only_the_staffs_courses(
+    client, provider, other_provider, learn_staff
+):
+    ours = CourseFactory(provider=provider, title="Literacy Lab")
+    CourseFactory(provider=other_provider, title="Literacy Circles")
 
     response = client.get(
         reverse("admin:autocomplete"),
@@ -538,17 +544,17 @@ def test_staff_admin_index_lists_the_catalog_but_not_people_or_roles(client, lea
     assert not models & {"User", "Role", "Profile"}
 
 
-def test_every_admin_page_opens_for_an_alliance_admin(client, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn, program=ProgramFactory()))
+def test_every_admin_page_opens_for_an_alliance_admin(client, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider, program=ProgramFactory()))
     registration = RegistrationFactory(session=session)
     client.force_login(alliance_admin())
     objects = {
         "courses_session": session,
         "courses_course": session.course,
         "courses_program": session.course.program,
-        "courses_venue": VenueFactory(provider=learn),
+        "courses_venue": VenueFactory(provider=provider),
         "registrations_registration": registration,
-        "organizations_provider": learn,
+        "organizations_provider": provider,
         "organizations_district": registration.district,
         "organizations_school": registration.school,
         "organizations_profile": registration.person.profile,
@@ -566,8 +572,8 @@ def test_every_admin_page_opens_for_an_alliance_admin(client, learn):
         assert add == (403 if name == "registrations_registration" else 200), name
 
 
-def test_staff_cancel_their_sessions_with_the_admin_action(client, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_staff_cancel_their_sessions_with_the_admin_action(client, provider, learn_staff):
+    session = SessionFactory(course=CourseFactory(provider=provider))
 
     response = client.post(
         reverse("admin:courses_session_changelist"),
@@ -581,11 +587,13 @@ def test_staff_cancel_their_sessions_with_the_admin_action(client, learn, learn_
     assert session.cancelled_at is not None
 
 
-def test_trainer_choices_are_the_providers_people_not_every_educator(client, learn, ces):
-    colleague = staff_of(learn, first_name="Colleague")
-    outsider = staff_of(ces, first_name="Outsider")
+def test_trainer_choices_are_the_providers_people_not_every_educator(
+    client, provider, other_provider
+):
+    colleague = staff_of(provider, first_name="Colleague")
+    outsider = staff_of(other_provider, first_name="Outsider")
     someone = educator(first_name="Someone")
-    session = SessionFactory(course=CourseFactory(provider=learn))
+    session = SessionFactory(course=CourseFactory(provider=provider))
     client.force_login(colleague)
 
     response = client.get(reverse("admin:courses_session_change", args=[session.pk]))

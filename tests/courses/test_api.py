@@ -13,7 +13,6 @@ from registrations.models import Registration
 from tests.factories import (
     CourseFactory,
     ProgramFactory,
-    ProviderFactory,
     RegistrationFactory,
     SessionFactory,
     UserFactory,
@@ -36,21 +35,6 @@ def course_url(course: Course) -> str:
 
 def session_url(session: Session, suffix: str = "") -> str:
     return f"{SESSIONS}{session.pk}/{suffix}"
-
-
-@pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
-
-
-@pytest.fixture
-def ces():
-    return ProviderFactory(short_name="CES")
-
-
-@pytest.fixture
-def learn_staff(learn):
-    return staff_of(learn)
 
 
 @pytest.fixture
@@ -106,14 +90,14 @@ def new_session_body(course, **overrides) -> dict:
 # --- courses: reading ---------------------------------------------------------------------------
 
 
-def test_anyone_lists_published_courses_with_their_details(api_client, learn):
-    program = ProgramFactory(provider=learn, name="UPLIFT", slug="uplift")
+def test_anyone_lists_published_courses_with_their_details(api_client, provider):
+    program = ProgramFactory(provider=provider, name="UPLIFT", slug="uplift")
     course = CourseFactory(
-        provider=learn, program=program, title="Trauma Basics", slug="trauma-basics"
+        provider=provider, program=program, title="Trauma Basics", slug="trauma-basics"
     )
     session = SessionFactory(course=course, starts_in_days=10)
-    CourseFactory(provider=learn, status=Course.Status.DRAFT, slug="draft-course")
-    CourseFactory(provider=learn, status=Course.Status.ARCHIVED, slug="old-course")
+    CourseFactory(provider=provider, status=Course.Status.DRAFT, slug="draft-course")
+    CourseFactory(provider=provider, status=Course.Status.ARCHIVED, slug="old-course")
 
     response = api_client.get(COURSES)
 
@@ -140,8 +124,8 @@ def test_anyone_lists_published_courses_with_their_details(api_client, learn):
     ]
 
 
-def test_a_course_without_program_shows_null_and_offsets_are_local(api_client, learn):
-    course = CourseFactory(provider=learn, slug="no-program")
+def test_a_course_without_program_shows_null_and_offsets_are_local(api_client, provider):
+    course = CourseFactory(provider=provider, slug="no-program")
     SessionFactory(course=course)
 
     item = api_client.get(COURSES).json()["results"][0]
@@ -151,13 +135,13 @@ def test_a_course_without_program_shows_null_and_offsets_are_local(api_client, l
 
 
 def test_without_session_filters_courses_without_upcoming_sessions_are_listed_last(
-    api_client, learn
+    api_client, provider
 ):
-    later = CourseFactory(provider=learn, slug="later", title="A later course")
+    later = CourseFactory(provider=provider, slug="later", title="A later course")
     SessionFactory(course=later, starts_in_days=30)
-    sooner = CourseFactory(provider=learn, slug="sooner", title="Z sooner course")
+    sooner = CourseFactory(provider=provider, slug="sooner", title="Z sooner course")
     SessionFactory(course=sooner, starts_in_days=5)
-    CourseFactory(provider=learn, slug="on-request", title="B on request")
+    CourseFactory(provider=provider, slug="on-request", title="B on request")
 
     response = api_client.get(COURSES)
 
@@ -165,28 +149,30 @@ def test_without_session_filters_courses_without_upcoming_sessions_are_listed_la
     assert response.json()["results"][2]["next_starts_at"] is None
 
 
-def test_staff_also_see_their_own_providers_unpublished_courses(client_as, learn, ces):
-    CourseFactory(provider=learn, slug="learn-draft", status=Course.Status.DRAFT)
-    CourseFactory(provider=learn, slug="learn-archived", status=Course.Status.ARCHIVED)
-    CourseFactory(provider=ces, slug="ces-draft", status=Course.Status.DRAFT)
-    CourseFactory(provider=ces, slug="ces-published")
+def test_staff_also_see_their_own_providers_unpublished_courses(
+    client_as, provider, other_provider
+):
+    CourseFactory(provider=provider, slug="learn-draft", status=Course.Status.DRAFT)
+    CourseFactory(provider=provider, slug="learn-archived", status=Course.Status.ARCHIVED)
+    CourseFactory(provider=other_provider, slug="ces-draft", status=Course.Status.DRAFT)
+    CourseFactory(provider=other_provider, slug="ces-published")
 
-    response = client_as(staff_of(learn)).get(COURSES)
+    response = client_as(staff_of(provider)).get(COURSES)
 
     assert sorted(slugs(response)) == ["ces-published", "learn-archived", "learn-draft"]
 
 
-def test_alliance_admins_see_every_course(client_as, learn, ces):
-    CourseFactory(provider=learn, slug="learn-draft", status=Course.Status.DRAFT)
-    CourseFactory(provider=ces, slug="ces-draft", status=Course.Status.DRAFT)
+def test_alliance_admins_see_every_course(client_as, provider, other_provider):
+    CourseFactory(provider=provider, slug="learn-draft", status=Course.Status.DRAFT)
+    CourseFactory(provider=other_provider, slug="ces-draft", status=Course.Status.DRAFT)
 
     response = client_as(alliance_admin()).get(COURSES, {"status": "draft"})
 
     assert sorted(slugs(response)) == ["ces-draft", "learn-draft"]
 
 
-def test_a_course_is_found_by_slug(api_client, learn):
-    course = CourseFactory(provider=learn, slug="by-slug")
+def test_a_course_is_found_by_slug(api_client, provider):
+    course = CourseFactory(provider=provider, slug="by-slug")
 
     response = api_client.get(course_url(course))
 
@@ -195,15 +181,17 @@ def test_a_course_is_found_by_slug(api_client, learn):
     assert "next_starts_at" not in response.json()
 
 
-def test_a_draft_course_is_404_except_for_its_providers_staff(api_client, client_as, learn, ces):
-    course = CourseFactory(provider=learn, slug="secret", status=Course.Status.DRAFT)
+def test_a_draft_course_is_404_except_for_its_providers_staff(
+    api_client, client_as, provider, other_provider
+):
+    course = CourseFactory(provider=provider, slug="secret", status=Course.Status.DRAFT)
 
     assert api_client.get(course_url(course)).status_code == 404
     assert api_client.get(course_url(course)).json() == {
         "detail": "No Course matches the given query."
     }
-    assert client_as(staff_of(ces)).get(course_url(course)).status_code == 404
-    assert client_as(staff_of(learn)).get(course_url(course)).status_code == 200
+    assert client_as(staff_of(other_provider)).get(course_url(course)).status_code == 404
+    assert client_as(staff_of(provider)).get(course_url(course)).status_code == 200
 
 
 def test_an_unknown_course_slug_is_a_json_404(api_client):
@@ -216,11 +204,11 @@ def test_an_unknown_course_slug_is_a_json_404(api_client):
 # --- courses: filters ---------------------------------------------------------------------------
 
 
-def test_course_filters_provider_program_and_audience(api_client, learn, ces):
-    program = ProgramFactory(provider=learn, slug="uplift")
-    CourseFactory(provider=learn, slug="learn-uplift", program=program, audience="teachers")
-    CourseFactory(provider=learn, slug="learn-other", audience="paraeducators")
-    CourseFactory(provider=ces, slug="ces-course", audience="teachers")
+def test_course_filters_provider_program_and_audience(api_client, provider, other_provider):
+    program = ProgramFactory(provider=provider, slug="uplift")
+    CourseFactory(provider=provider, slug="learn-uplift", program=program, audience="teachers")
+    CourseFactory(provider=provider, slug="learn-other", audience="paraeducators")
+    CourseFactory(provider=other_provider, slug="ces-course", audience="teachers")
 
     assert sorted(slugs(api_client.get(COURSES, {"provider": "learn"}))) == [
         "learn-other",
@@ -233,17 +221,19 @@ def test_course_filters_provider_program_and_audience(api_client, learn, ces):
     ]
 
 
-def test_course_search_finds_words_in_title_and_description(api_client, learn):
-    CourseFactory(provider=learn, slug="trauma", title="Trauma-Informed Classrooms")
-    CourseFactory(provider=learn, slug="math", title="Fractions", description="Teaching fractions.")
+def test_course_search_finds_words_in_title_and_description(api_client, provider):
+    CourseFactory(provider=provider, slug="trauma", title="Trauma-Informed Classrooms")
+    CourseFactory(
+        provider=provider, slug="math", title="Fractions", description="Teaching fractions."
+    )
 
     assert slugs(api_client.get(COURSES, {"q": "trauma"})) == ["trauma"]
     assert slugs(api_client.get(COURSES, {"q": "fractions"})) == ["math"]
     assert slugs(api_client.get(COURSES, {"q": "astronomy"})) == []
 
 
-def test_course_session_filters_must_hold_on_the_same_session(api_client, learn):
-    course = CourseFactory(provider=learn, slug="split")
+def test_course_session_filters_must_hold_on_the_same_session(api_client, provider):
+    course = CourseFactory(provider=provider, slug="split")
     SessionFactory(course=course, format=Session.Format.ONLINE, starts_in_days=40)
     SessionFactory(course=course, format=Session.Format.IN_PERSON, starts_in_days=5)
     soon = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
@@ -254,12 +244,12 @@ def test_course_session_filters_must_hold_on_the_same_session(api_client, learn)
 
 
 def test_course_session_filters_narrow_next_starts_at_and_drop_courses_without_sessions(
-    api_client, learn
+    api_client, provider
 ):
-    course = CourseFactory(provider=learn, slug="twice")
+    course = CourseFactory(provider=provider, slug="twice")
     SessionFactory(course=course, format=Session.Format.IN_PERSON, starts_in_days=5)
     online = SessionFactory(course=course, format=Session.Format.ONLINE, starts_in_days=40)
-    CourseFactory(provider=learn, slug="nothing-scheduled")
+    CourseFactory(provider=provider, slug="nothing-scheduled")
 
     results = api_client.get(COURSES, {"format": "online"}).json()["results"]
 
@@ -268,8 +258,8 @@ def test_course_session_filters_narrow_next_starts_at_and_drop_courses_without_s
     assert results[0]["next_starts_at"] == expected
 
 
-def test_course_date_filters_use_local_dates(api_client, learn):
-    late_evening = CourseFactory(provider=learn, slug="late-evening")
+def test_course_date_filters_use_local_dates(api_client, provider):
+    late_evening = CourseFactory(provider=provider, slug="late-evening")
     day = timezone.localdate() + dt.timedelta(days=12)
     starts = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 30)))
     SessionFactory(
@@ -286,17 +276,17 @@ def test_course_date_filters_use_local_dates(api_client, learn):
     assert slugs(api_client.get(COURSES, {"starts_before": previous_day})) == []
 
 
-def test_course_has_seats_filter_skips_full_courses(api_client, learn):
-    full = SessionFactory(course=CourseFactory(provider=learn, slug="full"), capacity=1)
+def test_course_has_seats_filter_skips_full_courses(api_client, provider):
+    full = SessionFactory(course=CourseFactory(provider=provider, slug="full"), capacity=1)
     RegistrationFactory(session=full)
-    SessionFactory(course=CourseFactory(provider=learn, slug="open"), capacity=1)
+    SessionFactory(course=CourseFactory(provider=provider, slug="open"), capacity=1)
 
     assert slugs(api_client.get(COURSES, {"has_seats": "true"})) == ["open"]
     assert sorted(slugs(api_client.get(COURSES, {"has_seats": "false"}))) == ["full", "open"]
 
 
-def test_course_session_filters_ignore_past_and_cancelled_sessions(api_client, learn):
-    course = CourseFactory(provider=learn, slug="only-past")
+def test_course_session_filters_ignore_past_and_cancelled_sessions(api_client, provider):
+    course = CourseFactory(provider=provider, slug="only-past")
     SessionFactory(course=course, starts_in_days=-10)
     SessionFactory(course=course, status=Session.Status.CANCELLED, format=Session.Format.ONLINE)
 
@@ -324,8 +314,8 @@ def test_a_bad_course_filter_is_a_400_for_that_field(api_client, params, field):
     assert isinstance(response.json()[field][0], str)
 
 
-def test_page_size_is_capped_and_a_page_past_the_end_is_404(api_client, learn):
-    CourseFactory.create_batch(3, provider=learn)
+def test_page_size_is_capped_and_a_page_past_the_end_is_404(api_client, provider):
+    CourseFactory.create_batch(3, provider=provider)
 
     response = api_client.get(COURSES, {"page_size": 1000})
     assert response.status_code == 200
@@ -341,10 +331,12 @@ def count_queries(client, url: str, params: dict) -> tuple[int, int]:
     return len(queries), len(response.json()["results"])
 
 
-def test_the_course_list_costs_the_same_queries_for_5_and_200_courses(api_client, client_as, learn):
+def test_the_course_list_costs_the_same_queries_for_5_and_200_courses(
+    api_client, client_as, provider
+):
     def add_courses(n):
         for _ in range(n):
-            SessionFactory(course=CourseFactory(provider=learn))
+            SessionFactory(course=CourseFactory(provider=provider))
 
     add_courses(5)
     small = count_queries(api_client, COURSES, {"page_size": 500})
@@ -355,18 +347,18 @@ def test_the_course_list_costs_the_same_queries_for_5_and_200_courses(api_client
 
     assert small == (small[0], 5) and large == (small[0], 100)  # page_size capped at 100
     assert large_filtered[0] == small_filtered[0]
-    staff = client_as(staff_of(learn))
+    staff = client_as(staff_of(provider))
     assert count_queries(staff, COURSES, {"page_size": 100})[0] == small[0] + 1  # roles
 
 
 # --- courses: writing ---------------------------------------------------------------------------
 
 
-def test_staff_create_a_course_of_their_provider(client_as, learn, learn_staff):
-    program = ProgramFactory(provider=learn, slug="uplift")
+def test_staff_create_a_course_of_their_provider(client_as, provider, staff):
+    program = ProgramFactory(provider=provider, slug="uplift")
 
-    response = client_as(learn_staff).post(
-        COURSES, new_course_body(learn, program="uplift"), format="json"
+    response = client_as(staff).post(
+        COURSES, new_course_body(provider, program="uplift"), format="json"
     )
 
     assert response.status_code == 201, response.json()
@@ -376,39 +368,41 @@ def test_staff_create_a_course_of_their_provider(client_as, learn, learn_staff):
     assert body["program"] == {"slug": "uplift", "name": program.name}
     assert body["hours"] == "6.00"
     course = Course.objects.get(slug="restorative-circles")
-    assert course.provider == learn and course.member_price == Decimal("90.00")
+    assert course.provider == provider and course.member_price == Decimal("90.00")
 
 
-def test_staff_get_403_creating_a_course_of_another_provider(client_as, learn_staff, ces):
-    response = client_as(learn_staff).post(COURSES, new_course_body(ces), format="json")
+def test_staff_get_403_creating_a_course_of_another_provider(client_as, staff, other_provider):
+    response = client_as(staff).post(COURSES, new_course_body(other_provider), format="json")
 
     assert response.status_code == 403
     assert response.json() == {"detail": "You can only manage your own provider's catalog."}
     assert not Course.objects.exists()
 
 
-def test_alliance_admins_create_courses_for_any_provider(client_as, ces):
-    response = client_as(alliance_admin()).post(COURSES, new_course_body(ces), format="json")
+def test_alliance_admins_create_courses_for_any_provider(client_as, other_provider):
+    response = client_as(alliance_admin()).post(
+        COURSES, new_course_body(other_provider), format="json"
+    )
 
     assert response.status_code == 201
-    assert Course.objects.get().provider == ces
+    assert Course.objects.get().provider == other_provider
 
 
-def test_educators_get_403_on_every_course_write(client_as, learn):
-    course = CourseFactory(provider=learn)
+def test_educators_get_403_on_every_course_write(client_as, provider):
+    course = CourseFactory(provider=provider)
     client = client_as(educator())
 
-    assert client.post(COURSES, new_course_body(learn), format="json").status_code == 403
+    assert client.post(COURSES, new_course_body(provider), format="json").status_code == 403
     assert client.patch(course_url(course), {"title": "X"}, format="json").status_code == 403
     response = client.delete(course_url(course))
     assert response.status_code == 403
     assert response.json() == {"detail": "Only provider staff may change the catalog."}
 
 
-def test_anonymous_course_writes_are_401_with_a_challenge(api_client, learn):
-    course = CourseFactory(provider=learn)
+def test_anonymous_course_writes_are_401_with_a_challenge(api_client, provider):
+    course = CourseFactory(provider=provider)
 
-    response = api_client.post(COURSES, new_course_body(learn), format="json")
+    response = api_client.post(COURSES, new_course_body(provider), format="json")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"
     assert response.json() == {"detail": "Authentication credentials were not provided."}
@@ -417,10 +411,10 @@ def test_anonymous_course_writes_are_401_with_a_challenge(api_client, learn):
 
 
 def test_staff_of_another_provider_get_404_changing_or_deleting_a_course(
-    client_as, ces, learn_staff
+    client_as, other_provider, staff
 ):
-    course = CourseFactory(provider=ces, slug="ces-course")
-    client = client_as(learn_staff)
+    course = CourseFactory(provider=other_provider, slug="ces-course")
+    client = client_as(staff)
 
     assert client.patch(course_url(course), {"title": "Mine"}, format="json").status_code == 404
     assert client.delete(course_url(course)).status_code == 404
@@ -428,10 +422,10 @@ def test_staff_of_another_provider_get_404_changing_or_deleting_a_course(
     assert course.title != "Mine"
 
 
-def test_staff_change_their_own_course(client_as, learn, learn_staff):
-    course = CourseFactory(provider=learn, slug="ours")
+def test_staff_change_their_own_course(client_as, provider, staff):
+    course = CourseFactory(provider=provider, slug="ours")
 
-    response = client_as(learn_staff).patch(
+    response = client_as(staff).patch(
         course_url(course), {"title": "Renamed", "status": "archived"}, format="json"
     )
 
@@ -442,18 +436,20 @@ def test_staff_change_their_own_course(client_as, learn, learn_staff):
     assert (course.title, course.status) == ("Renamed", Course.Status.ARCHIVED)
 
 
-def test_staff_cannot_move_their_course_to_another_provider(client_as, learn, ces, learn_staff):
-    course = CourseFactory(provider=learn, slug="ours")
+def test_staff_cannot_move_their_course_to_another_provider(
+    client_as, provider, other_provider, staff
+):
+    course = CourseFactory(provider=provider, slug="ours")
 
-    response = client_as(learn_staff).patch(course_url(course), {"provider": "ces"}, format="json")
+    response = client_as(staff).patch(course_url(course), {"provider": "ces"}, format="json")
 
     assert response.status_code == 403
     course.refresh_from_db()
-    assert course.provider == learn
+    assert course.provider == provider
 
 
-def test_alliance_admins_change_and_delete_any_course(client_as, ces):
-    course = CourseFactory(provider=ces, slug="ces-course")
+def test_alliance_admins_change_and_delete_any_course(client_as, other_provider):
+    course = CourseFactory(provider=other_provider, slug="ces-course")
     client = client_as(alliance_admin())
 
     assert (
@@ -463,10 +459,10 @@ def test_alliance_admins_change_and_delete_any_course(client_as, ces):
     assert not Course.objects.exists()
 
 
-def test_deleting_a_course_with_sessions_is_a_400(client_as, learn, learn_staff):
-    course = SessionFactory(course=CourseFactory(provider=learn)).course
+def test_deleting_a_course_with_sessions_is_a_400(client_as, provider, staff):
+    course = SessionFactory(course=CourseFactory(provider=provider)).course
 
-    response = client_as(learn_staff).delete(course_url(course))
+    response = client_as(staff).delete(course_url(course))
 
     assert response.status_code == 400
     assert response.json() == {
@@ -492,9 +488,9 @@ def test_deleting_a_course_with_sessions_is_a_400(client_as, learn, learn_staff)
         ({"next_starts_at": "2030-01-01"}, "next_starts_at"),
     ],
 )
-def test_bad_course_input_is_a_400_for_that_field(client_as, learn, learn_staff, overrides, field):
-    response = client_as(learn_staff).post(
-        COURSES, {**new_course_body(learn), **overrides}, format="json"
+def test_bad_course_input_is_a_400_for_that_field(client_as, provider, staff, overrides, field):
+    response = client_as(staff).post(
+        COURSES, {**new_course_body(provider), **overrides}, format="json"
     )
 
     assert response.status_code == 400
@@ -502,29 +498,29 @@ def test_bad_course_input_is_a_400_for_that_field(client_as, learn, learn_staff,
     assert not Course.objects.exists()
 
 
-def test_a_taken_course_slug_is_a_400(client_as, learn, learn_staff):
-    CourseFactory(provider=learn, slug="restorative-circles")
+def test_a_taken_course_slug_is_a_400(client_as, provider, staff):
+    CourseFactory(provider=provider, slug="restorative-circles")
 
-    response = client_as(learn_staff).post(COURSES, new_course_body(learn), format="json")
+    response = client_as(staff).post(COURSES, new_course_body(provider), format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == ["slug"]
 
 
-def test_a_program_of_another_provider_is_a_400(client_as, learn, ces, learn_staff):
-    ProgramFactory(provider=ces, slug="ces-program")
+def test_a_program_of_another_provider_is_a_400(client_as, provider, other_provider, staff):
+    ProgramFactory(provider=other_provider, slug="ces-program")
 
-    response = client_as(learn_staff).post(
-        COURSES, new_course_body(learn, program="ces-program"), format="json"
+    response = client_as(staff).post(
+        COURSES, new_course_body(provider, program="ces-program"), format="json"
     )
 
     assert response.status_code == 400
     assert response.json() == {"program": ["The program belongs to another provider."]}
 
 
-def test_a_train_the_trainer_course_without_program_is_a_400(client_as, learn, learn_staff):
-    response = client_as(learn_staff).post(
-        COURSES, new_course_body(learn, trains_trainers=True), format="json"
+def test_a_train_the_trainer_course_without_program_is_a_400(client_as, provider, staff):
+    response = client_as(staff).post(
+        COURSES, new_course_body(provider, trains_trainers=True), format="json"
     )
 
     assert response.status_code == 400
@@ -533,8 +529,8 @@ def test_a_train_the_trainer_course_without_program_is_a_400(client_as, learn, l
     }
 
 
-def test_malformed_json_is_a_400_and_another_content_type_a_415(client_as, learn_staff):
-    client = client_as(learn_staff)
+def test_malformed_json_is_a_400_and_another_content_type_a_415(client_as, staff):
+    client = client_as(staff)
 
     response = client.post(COURSES, "{not json", content_type="application/json")
     assert response.status_code == 400
@@ -546,10 +542,10 @@ def test_malformed_json_is_a_400_and_another_content_type_a_415(client_as, learn
     assert response.status_code == 400
 
 
-def test_put_is_not_offered(client_as, learn, learn_staff):
-    course = CourseFactory(provider=learn)
+def test_put_is_not_offered(client_as, provider, staff):
+    course = CourseFactory(provider=provider)
 
-    response = client_as(learn_staff).put(course_url(course), new_course_body(learn), format="json")
+    response = client_as(staff).put(course_url(course), new_course_body(provider), format="json")
 
     assert response.status_code == 405
 
@@ -557,9 +553,9 @@ def test_put_is_not_offered(client_as, learn, learn_staff):
 # --- sessions: reading --------------------------------------------------------------------------
 
 
-def test_anyone_reads_a_session_with_meetings_availability_and_prices(api_client, learn):
-    course = CourseFactory(provider=learn, slug="uplift-101", title="UPLIFT 101")
-    venue = VenueFactory(provider=learn, name="LEARN Annex", town="Old Lyme")
+def test_anyone_reads_a_session_with_meetings_availability_and_prices(api_client, provider):
+    course = CourseFactory(provider=provider, slug="uplift-101", title="UPLIFT 101")
+    venue = VenueFactory(provider=provider, name="LEARN Annex", town="Old Lyme")
     trainer = UserFactory(first_name="Robin", last_name="Trainer", email="robin@learn.example.org")
     first = in_days(10, 9)
     second = in_days(17, 13)
@@ -611,8 +607,8 @@ def test_anyone_reads_a_session_with_meetings_availability_and_prices(api_client
     assert body["url"] == f"http://testserver/api/v1/sessions/{session.pk}/"
 
 
-def test_a_free_session_costs_nothing_and_an_online_one_has_no_venue(api_client, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn), is_free=True, format="online")
+def test_a_free_session_costs_nothing_and_an_online_one_has_no_venue(api_client, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider), is_free=True, format="online")
 
     body = api_client.get(session_url(session)).json()
 
@@ -621,8 +617,8 @@ def test_a_free_session_costs_nothing_and_an_online_one_has_no_venue(api_client,
     assert body["trainers"] == []
 
 
-def test_a_full_session_has_no_seats_left(api_client, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn), capacity=2)
+def test_a_full_session_has_no_seats_left(api_client, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider), capacity=2)
     RegistrationFactory.create_batch(2, session=session)
     RegistrationFactory(session=session, status=Registration.Status.WAITLISTED)
 
@@ -631,12 +627,12 @@ def test_a_full_session_has_no_seats_left(api_client, learn):
     assert (body["seats_left"], body["waitlist_count"]) == (0, 1)
 
 
-def test_anyone_lists_sessions_of_published_courses_including_cancelled(api_client, learn):
-    published = CourseFactory(provider=learn)
+def test_anyone_lists_sessions_of_published_courses_including_cancelled(api_client, provider):
+    published = CourseFactory(provider=provider)
     later = SessionFactory(course=published, starts_in_days=20)
     sooner = SessionFactory(course=published, starts_in_days=3)
     cancelled = SessionFactory(course=published, status=Session.Status.CANCELLED, starts_in_days=30)
-    SessionFactory(course=CourseFactory(provider=learn, status=Course.Status.DRAFT))
+    SessionFactory(course=CourseFactory(provider=provider, status=Course.Status.DRAFT))
 
     response = api_client.get(SESSIONS)
 
@@ -645,18 +641,22 @@ def test_anyone_lists_sessions_of_published_courses_including_cancelled(api_clie
     assert response.json()["results"][2]["status"] == "cancelled"
 
 
-def test_staff_also_see_sessions_of_their_unpublished_courses(client_as, api_client, learn, ces):
-    own = SessionFactory(course=CourseFactory(provider=learn, status=Course.Status.DRAFT))
-    other = SessionFactory(course=CourseFactory(provider=ces, status=Course.Status.DRAFT))
-    client = client_as(staff_of(learn))
+def test_staff_also_see_sessions_of_their_unpublished_courses(
+    client_as, api_client, provider, other_provider
+):
+    own = SessionFactory(course=CourseFactory(provider=provider, status=Course.Status.DRAFT))
+    other = SessionFactory(
+        course=CourseFactory(provider=other_provider, status=Course.Status.DRAFT)
+    )
+    client = client_as(staff_of(provider))
 
     assert ids(client.get(SESSIONS)) == [own.pk]
     assert client.get(session_url(own)).status_code == 200
     assert client.get(session_url(other)).status_code == 404
 
 
-def test_a_session_of_a_draft_course_is_404_for_anyone(api_client, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn, status=Course.Status.DRAFT))
+def test_a_session_of_a_draft_course_is_404_for_anyone(api_client, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider, status=Course.Status.DRAFT))
 
     assert api_client.get(session_url(session)).status_code == 404
 
@@ -677,11 +677,15 @@ def test_a_malformed_course_slug_is_a_json_404(api_client):
     assert "detail" in response.json()
 
 
-def test_session_filters_course_provider_status_format_and_delivery(api_client, learn, ces):
-    course = CourseFactory(provider=learn, slug="learn-course")
+def test_session_filters_course_provider_status_format_and_delivery(
+    api_client, provider, other_provider
+):
+    course = CourseFactory(provider=provider, slug="learn-course")
     a = SessionFactory(course=course, format="online", delivery="turnkey")
     b = SessionFactory(course=course, status=Session.Status.CANCELLED)
-    c = SessionFactory(course=CourseFactory(provider=ces), format="hybrid", starts_in_days=20)
+    c = SessionFactory(
+        course=CourseFactory(provider=other_provider), format="hybrid", starts_in_days=20
+    )
 
     assert sorted(ids(api_client.get(SESSIONS, {"course": "learn-course"}))) == [a.pk, b.pk]
     assert ids(api_client.get(SESSIONS, {"provider": "ces"})) == [c.pk]
@@ -691,11 +695,11 @@ def test_session_filters_course_provider_status_format_and_delivery(api_client, 
     assert ids(api_client.get(SESSIONS, {"delivery": "turnkey"})) == [a.pk]
 
 
-def test_session_date_filters_use_the_first_meetings_local_date(api_client, learn):
+def test_session_date_filters_use_the_first_meetings_local_date(api_client, provider):
     day = timezone.localdate() + dt.timedelta(days=12)
     starts = timezone.make_aware(dt.datetime.combine(day, dt.time(23, 30)))
     session = SessionFactory(
-        course=CourseFactory(provider=learn),
+        course=CourseFactory(provider=provider),
         registration_closes_at=starts - dt.timedelta(days=1),
         meetings=[(starts, starts + dt.timedelta(minutes=20)), (in_days(40), in_days(40, 12))],
     )
@@ -708,8 +712,8 @@ def test_session_date_filters_use_the_first_meetings_local_date(api_client, lear
     assert ids(api_client.get(SESSIONS, {"starts_before": previous_day})) == []
 
 
-def test_session_has_seats_filter(api_client, learn):
-    course = CourseFactory(provider=learn)
+def test_session_has_seats_filter(api_client, provider):
+    course = CourseFactory(provider=provider)
     full = SessionFactory(course=course, capacity=1)
     RegistrationFactory(session=full)
     open_ = SessionFactory(course=course, capacity=1, starts_in_days=15)
@@ -738,18 +742,18 @@ def test_a_bad_session_filter_is_a_400_for_that_field(api_client, params, field)
     assert list(response.json()) == [field]
 
 
-def test_filtering_sessions_by_a_draft_course_does_not_reveal_it(api_client, client_as, learn):
-    CourseFactory(provider=learn, slug="hidden", status=Course.Status.DRAFT)
+def test_filtering_sessions_by_a_draft_course_does_not_reveal_it(api_client, client_as, provider):
+    CourseFactory(provider=provider, slug="hidden", status=Course.Status.DRAFT)
 
     assert api_client.get(SESSIONS, {"course": "hidden"}).status_code == 400
-    assert client_as(staff_of(learn)).get(SESSIONS, {"course": "hidden"}).status_code == 200
+    assert client_as(staff_of(provider)).get(SESSIONS, {"course": "hidden"}).status_code == 200
 
 
 def test_the_session_list_costs_the_same_queries_for_5_and_200_sessions(
-    api_client, client_as, learn
+    api_client, client_as, provider
 ):
-    course = CourseFactory(provider=learn)
-    venue = VenueFactory(provider=learn)
+    course = CourseFactory(provider=provider)
+    venue = VenueFactory(provider=provider)
     trainers = UserFactory.create_batch(2)
 
     def add_sessions(n):
@@ -772,19 +776,19 @@ def test_the_session_list_costs_the_same_queries_for_5_and_200_sessions(
 
     assert small == (small[0], 5) and large == (small[0], 100)
     assert large_filtered[0] == small_filtered[0]
-    staff = client_as(staff_of(learn))
+    staff = client_as(staff_of(provider))
     assert count_queries(staff, SESSIONS, {"page_size": 100})[0] == small[0] + 1  # roles
 
 
 # --- sessions: writing --------------------------------------------------------------------------
 
 
-def test_staff_schedule_a_session_with_its_meetings(client_as, learn, learn_staff):
-    course = CourseFactory(provider=learn, slug="ours")
-    venue = VenueFactory(provider=learn)
+def test_staff_schedule_a_session_with_its_meetings(client_as, provider, staff):
+    course = CourseFactory(provider=provider, slug="ours")
+    venue = VenueFactory(provider=provider)
     body = new_session_body(course, venue=venue.pk, is_free=True, delivery="direct")
 
-    response = client_as(learn_staff).post(SESSIONS, body, format="json")
+    response = client_as(staff).post(SESSIONS, body, format="json")
 
     assert response.status_code == 201, response.json()
     session = Session.objects.get()
@@ -816,8 +820,8 @@ def test_staff_schedule_a_session_with_its_meetings(client_as, learn, learn_staf
         ("unknown_venue", "venue"),
     ],
 )
-def test_bad_session_input_is_a_400_for_that_field(client_as, learn, learn_staff, change, field):
-    body = new_session_body(CourseFactory(provider=learn))
+def test_bad_session_input_is_a_400_for_that_field(client_as, provider, staff, change, field):
+    body = new_session_body(CourseFactory(provider=provider))
     start = dt.datetime.fromisoformat(body["meetings"][0]["starts_at"])
     match change:
         case "meeting_ends_before_start":
@@ -845,61 +849,65 @@ def test_bad_session_input_is_a_400_for_that_field(client_as, learn, learn_staff
         case "unknown_venue":
             body["venue"] = 999999
 
-    response = client_as(learn_staff).post(SESSIONS, body, format="json")
+    response = client_as(staff).post(SESSIONS, body, format="json")
 
     assert response.status_code == 400
     assert field in response.json(), response.json()
     assert not Session.objects.exists()
 
 
-def test_a_meeting_ending_before_it_starts_names_the_meeting(client_as, learn, learn_staff):
-    body = new_session_body(CourseFactory(provider=learn))
+def test_a_meeting_ending_before_it_starts_names_the_meeting(client_as, provider, staff):
+    body = new_session_body(CourseFactory(provider=provider))
     body["meetings"][1]["ends_at"] = body["meetings"][1]["starts_at"]
 
-    response = client_as(learn_staff).post(SESSIONS, body, format="json")
+    response = client_as(staff).post(SESSIONS, body, format="json")
 
     assert response.json() == {"meetings": ["Meeting 2: a meeting must end after it starts."]}
 
 
-def test_a_venue_of_another_provider_is_a_400(client_as, learn, ces, learn_staff):
-    body = new_session_body(CourseFactory(provider=learn), venue=VenueFactory(provider=ces).pk)
+def test_a_venue_of_another_provider_is_a_400(client_as, provider, other_provider, staff):
+    body = new_session_body(
+        CourseFactory(provider=provider), venue=VenueFactory(provider=other_provider).pk
+    )
 
-    response = client_as(learn_staff).post(SESSIONS, body, format="json")
+    response = client_as(staff).post(SESSIONS, body, format="json")
 
     assert response.status_code == 400
     assert response.json() == {"venue": ["The venue belongs to another provider."]}
 
 
 def test_staff_get_403_scheduling_a_session_of_another_providers_course(
-    client_as, ces, learn_staff
+    client_as, other_provider, staff
 ):
-    course = CourseFactory(provider=ces)
+    course = CourseFactory(provider=other_provider)
 
-    response = client_as(learn_staff).post(SESSIONS, new_session_body(course), format="json")
+    response = client_as(staff).post(SESSIONS, new_session_body(course), format="json")
 
     assert response.status_code == 403
     assert response.json() == {"detail": "You can only manage your own provider's catalog."}
 
 
-def test_another_providers_draft_course_is_unknown_when_scheduling(client_as, ces, learn_staff):
-    course = CourseFactory(provider=ces, status=Course.Status.DRAFT)
+def test_another_providers_draft_course_is_unknown_when_scheduling(
+    client_as, other_provider, staff
+):
+    course = CourseFactory(provider=other_provider, status=Course.Status.DRAFT)
 
-    response = client_as(learn_staff).post(SESSIONS, new_session_body(course), format="json")
+    response = client_as(staff).post(SESSIONS, new_session_body(course), format="json")
 
     assert response.status_code == 400
     assert list(response.json()) == ["course"]
 
 
-def test_alliance_admins_schedule_for_any_provider(client_as, ces):
-    course = CourseFactory(provider=ces, status=Course.Status.DRAFT)
+def test_alliance_admins_schedule_for_any_provider(client_as, other_provider):
+    course = CourseFactory(provider=other_provider, status=Course.Status.DRAFT)
 
     response = client_as(alliance_admin()).post(SESSIONS, new_session_body(course), format="json")
 
     assert response.status_code == 201
 
 
-def test_educators_and_anonymous_cannot_write_sessions(api_client, client_as, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_educators_and_anonymous_cannot_write_sessions(api_client, client_as, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     body = new_session_body(session.course)
 
     assert api_client.post(SESSIONS, body, format="json").status_code == 401
@@ -914,9 +922,9 @@ def test_educators_and_anonymous_cannot_write_sessions(api_client, client_as, le
     assert Session.objects.filter(pk=session.pk, status="scheduled").exists()
 
 
-def test_staff_of_another_provider_get_404_on_its_sessions(client_as, ces, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=ces))
-    client = client_as(learn_staff)
+def test_staff_of_another_provider_get_404_on_its_sessions(client_as, other_provider, staff):
+    session = SessionFactory(course=CourseFactory(provider=other_provider))
+    client = client_as(staff)
 
     assert client.patch(session_url(session), {"capacity": 3}, format="json").status_code == 404
     assert client.delete(session_url(session)).status_code == 404
@@ -925,8 +933,8 @@ def test_staff_of_another_provider_get_404_on_its_sessions(client_as, ces, learn
     assert (session.capacity, session.status) == (25, "scheduled")
 
 
-def test_staff_change_a_session_and_replace_its_meetings(client_as, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn), starts_in_days=10)
+def test_staff_change_a_session_and_replace_its_meetings(client_as, provider, staff):
+    session = SessionFactory(course=CourseFactory(provider=provider), starts_in_days=10)
     kept = session.meetings.get()
     moved = kept.starts_at + dt.timedelta(hours=1)
     extra = kept.starts_at + dt.timedelta(days=7)
@@ -941,7 +949,7 @@ def test_staff_change_a_session_and_replace_its_meetings(client_as, learn, learn
         ],
     }
 
-    response = client_as(learn_staff).patch(session_url(session), body, format="json")
+    response = client_as(staff).patch(session_url(session), body, format="json")
 
     assert response.status_code == 200, response.json()
     meetings = response.json()["meetings"]
@@ -951,11 +959,11 @@ def test_staff_change_a_session_and_replace_its_meetings(client_as, learn, learn
     assert response.json()["capacity"] == 40
 
 
-def test_patching_a_session_keeps_meetings_when_not_given(client_as, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_patching_a_session_keeps_meetings_when_not_given(client_as, provider, staff):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     meeting = session.meetings.get()
 
-    response = client_as(learn_staff).patch(
+    response = client_as(staff).patch(
         session_url(session), {"notes": "Bring a laptop."}, format="json"
     )
 
@@ -965,12 +973,12 @@ def test_patching_a_session_keeps_meetings_when_not_given(client_as, learn, lear
 
 
 def test_patching_registration_to_close_after_the_first_meeting_is_a_400(
-    client_as, learn, learn_staff
+    client_as, provider, staff
 ):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+    session = SessionFactory(course=CourseFactory(provider=provider))
     late = session.meetings.get().starts_at + dt.timedelta(hours=2)
 
-    response = client_as(learn_staff).patch(
+    response = client_as(staff).patch(
         session_url(session), {"registration_closes_at": late.isoformat()}, format="json"
     )
 
@@ -980,20 +988,20 @@ def test_patching_registration_to_close_after_the_first_meeting_is_a_400(
     }
 
 
-def test_staff_delete_a_session_nobody_registered_for(client_as, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_staff_delete_a_session_nobody_registered_for(client_as, provider, staff):
+    session = SessionFactory(course=CourseFactory(provider=provider))
 
-    response = client_as(learn_staff).delete(session_url(session))
+    response = client_as(staff).delete(session_url(session))
 
     assert response.status_code == 204
     assert not Session.objects.exists()
 
 
-def test_deleting_a_session_with_registrations_is_a_400(client_as, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_deleting_a_session_with_registrations_is_a_400(client_as, provider, staff):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     RegistrationFactory(session=session, status=Registration.Status.CANCELLED)
 
-    response = client_as(learn_staff).delete(session_url(session))
+    response = client_as(staff).delete(session_url(session))
 
     assert response.status_code == 400
     assert response.json() == {
@@ -1004,9 +1012,9 @@ def test_deleting_a_session_with_registrations_is_a_400(client_as, learn, learn_
     assert Session.objects.filter(pk=session.pk).exists()
 
 
-def test_staff_cancel_a_session_and_repeating_it_changes_nothing(client_as, learn, learn_staff):
-    session = SessionFactory(course=CourseFactory(provider=learn))
-    client = client_as(learn_staff)
+def test_staff_cancel_a_session_and_repeating_it_changes_nothing(client_as, provider, staff):
+    session = SessionFactory(course=CourseFactory(provider=provider))
+    client = client_as(staff)
 
     first = client.post(session_url(session, "cancel/"))
     second = client.post(session_url(session, "cancel/"))
@@ -1016,8 +1024,8 @@ def test_staff_cancel_a_session_and_repeating_it_changes_nothing(client_as, lear
     assert first.json()["cancelled_at"] == second.json()["cancelled_at"] is not None
 
 
-def test_alliance_admins_manage_any_session(client_as, ces):
-    session = SessionFactory(course=CourseFactory(provider=ces))
+def test_alliance_admins_manage_any_session(client_as, other_provider):
+    session = SessionFactory(course=CourseFactory(provider=other_provider))
     client = client_as(alliance_admin())
 
     assert client.patch(session_url(session), {"capacity": 3}, format="json").status_code == 200
@@ -1086,17 +1094,17 @@ def test_odd_session_filters_are_never_a_server_error(api_client, params):
         {"venue": "abc"},
     ],
 )
-def test_odd_session_input_is_a_400(client_as, learn, learn_staff, overrides):
-    body = {**new_session_body(CourseFactory(provider=learn)), **overrides}
+def test_odd_session_input_is_a_400(client_as, provider, staff, overrides):
+    body = {**new_session_body(CourseFactory(provider=provider)), **overrides}
 
-    response = client_as(learn_staff).post(SESSIONS, body, format="json")
+    response = client_as(staff).post(SESSIONS, body, format="json")
 
     assert response.status_code == 400, response.content
     assert not Session.objects.exists()
 
 
-def test_an_odd_course_slug_in_the_path_is_a_404(client_as, learn_staff):
-    response = client_as(learn_staff).patch(f"{COURSES}%00/", {"title": "x"}, format="json")
+def test_an_odd_course_slug_in_the_path_is_a_404(client_as, staff):
+    response = client_as(staff).patch(f"{COURSES}%00/", {"title": "x"}, format="json")
 
     assert response.status_code == 404
 
@@ -1148,13 +1156,15 @@ def _trainer_patch(client, session, ids):
     return client.patch(session_url(session), {"trainers": ids}, format="json")
 
 
-def test_staff_cannot_name_an_outsider_as_trainer_nor_learn_their_name(client_as, learn, ces):
+def test_staff_cannot_name_an_outsider_as_trainer_nor_learn_their_name(
+    client_as, provider, other_provider
+):
     """Security review: naming any user id as trainer showed their full name on the session."""
-    session = SessionFactory(course=CourseFactory(provider=learn))
+    session = SessionFactory(course=CourseFactory(provider=provider))
     outsider = educator(first_name="Private", last_name="Person")
-    other_staff = staff_of(ces, first_name="Other", last_name="Staffer")
+    other_staff = staff_of(other_provider, first_name="Other", last_name="Staffer")
     nobody = outsider.pk + other_staff.pk + 1000
-    client = client_as(staff_of(learn))
+    client = client_as(staff_of(provider))
 
     answers = [
         _trainer_patch(client, session, [pk]) for pk in (outsider.pk, other_staff.pk, nobody)
@@ -1169,23 +1179,23 @@ def test_staff_cannot_name_an_outsider_as_trainer_nor_learn_their_name(client_as
     assert "Private" not in str([a.content for a in answers])
 
 
-def test_staff_name_their_colleagues_and_past_trainers(client_as, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn))
-    colleague = staff_of(learn, first_name="Cole", last_name="League")
+def test_staff_name_their_colleagues_and_past_trainers(client_as, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider))
+    colleague = staff_of(provider, first_name="Cole", last_name="League")
     veteran = UserFactory(first_name="Vera", last_name="Teran")
-    SessionFactory(course=CourseFactory(provider=learn)).trainers.add(veteran)
+    SessionFactory(course=CourseFactory(provider=provider)).trainers.add(veteran)
 
-    answer = _trainer_patch(client_as(staff_of(learn)), session, [colleague.pk, veteran.pk])
+    answer = _trainer_patch(client_as(staff_of(provider)), session, [colleague.pk, veteran.pk])
 
     assert answer.status_code == 200
     assert sorted(answer.json()["trainers"]) == ["Cole League", "Vera Teran"]
 
 
-def test_an_ineligible_trainer_given_as_a_string_id_gets_the_same_answer(client_as, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_an_ineligible_trainer_given_as_a_string_id_gets_the_same_answer(client_as, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     outsider = educator()
 
-    answer = _trainer_patch(client_as(staff_of(learn)), session, [str(outsider.pk), "x"])
+    answer = _trainer_patch(client_as(staff_of(provider)), session, [str(outsider.pk), "x"])
 
     assert answer.status_code == 400
     assert answer.json()["trainers"][0] == f"Not a trainer you can assign: {outsider.pk}."

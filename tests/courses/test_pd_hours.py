@@ -19,7 +19,6 @@ from tests.certificates.helpers import completed, confirmed
 from tests.courses.test_admin import _session_post, _split
 from tests.factories import (
     CourseFactory,
-    ProviderFactory,
     SessionFactory,
     educator,
     in_days,
@@ -129,11 +128,6 @@ def test_the_api_answers_a_breaks_length_and_the_sessions_hours(api_client):
 # --- the staff warning ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
-
-
 def _api_body(course, *, break_minutes=30, **overrides) -> dict:
     starts_at, ends_at = _full_day(20)
     return {
@@ -151,9 +145,11 @@ def _api_body(course, *, break_minutes=30, **overrides) -> dict:
     }
 
 
-def test_the_api_warns_staff_when_the_meetings_miss_the_course_hours_but_saves(api_client, learn):
-    course = CourseFactory(provider=learn, hours=Decimal("6.00"))
-    api_client.force_authenticate(staff_of(learn))
+def test_the_api_warns_staff_when_the_meetings_miss_the_course_hours_but_saves(
+    api_client, provider
+):
+    course = CourseFactory(provider=provider, hours=Decimal("6.00"))
+    api_client.force_authenticate(staff_of(provider))
 
     created = api_client.post(SESSIONS, _api_body(course, break_minutes=0), format="json")
 
@@ -170,9 +166,9 @@ def test_the_api_warns_staff_when_the_meetings_miss_the_course_hours_but_saves(a
     assert (changed.json()["hours"], changed.json()["warnings"]) == ("6.00", [])
 
 
-def test_the_api_refuses_a_break_as_long_as_the_meeting(api_client, learn):
-    course = CourseFactory(provider=learn)
-    api_client.force_authenticate(staff_of(learn))
+def test_the_api_refuses_a_break_as_long_as_the_meeting(api_client, provider):
+    course = CourseFactory(provider=provider)
+    api_client.force_authenticate(staff_of(provider))
 
     response = api_client.post(SESSIONS, _api_body(course, break_minutes=390), format="json")
 
@@ -185,11 +181,11 @@ def test_the_api_refuses_a_break_as_long_as_the_meeting(api_client, learn):
     assert not Session.objects.exists()
 
 
-def test_the_api_refuses_a_negative_break(api_client, learn):
-    api_client.force_authenticate(staff_of(learn))
+def test_the_api_refuses_a_negative_break(api_client, provider):
+    api_client.force_authenticate(staff_of(provider))
 
     response = api_client.post(
-        SESSIONS, _api_body(CourseFactory(provider=learn), break_minutes=-5), format="json"
+        SESSIONS, _api_body(CourseFactory(provider=provider), break_minutes=-5), format="json"
     )
 
     assert response.status_code == 400 and "meetings" in response.json()
@@ -206,9 +202,9 @@ def _admin_post_with_break(course, break_minutes, **kwargs) -> dict:
     return data | {"meetings-0-break_minutes": str(break_minutes)}
 
 
-def test_the_admin_warns_when_the_meetings_miss_the_course_hours_but_saves(client, learn):
-    course = CourseFactory(provider=learn, hours=Decimal("6.00"))
-    client.force_login(staff_of(learn))
+def test_the_admin_warns_when_the_meetings_miss_the_course_hours_but_saves(client, provider):
+    course = CourseFactory(provider=provider, hours=Decimal("6.00"))
+    client.force_login(staff_of(provider))
 
     response = client.post(
         reverse("admin:courses_session_add"), _admin_post_with_break(course, 0), follow=True
@@ -221,9 +217,9 @@ def test_the_admin_warns_when_the_meetings_miss_the_course_hours_but_saves(clien
     assert len(warnings) == 1 and "6.50 PD hours" in warnings[0]
 
 
-def test_the_admin_does_not_warn_when_the_lunch_makes_the_hours_match(client, learn):
-    course = CourseFactory(provider=learn, hours=Decimal("6.00"))
-    client.force_login(staff_of(learn))
+def test_the_admin_does_not_warn_when_the_lunch_makes_the_hours_match(client, provider):
+    course = CourseFactory(provider=provider, hours=Decimal("6.00"))
+    client.force_login(staff_of(provider))
 
     response = client.post(
         reverse("admin:courses_session_add"), _admin_post_with_break(course, 30), follow=True
@@ -233,12 +229,12 @@ def test_the_admin_does_not_warn_when_the_lunch_makes_the_hours_match(client, le
     assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
 
 
-def test_the_admin_refuses_a_break_as_long_as_the_meeting(client, learn):
-    client.force_login(staff_of(learn))
+def test_the_admin_refuses_a_break_as_long_as_the_meeting(client, provider):
+    client.force_login(staff_of(provider))
 
     response = client.post(
         reverse("admin:courses_session_add"),
-        _admin_post_with_break(CourseFactory(provider=learn), 390),
+        _admin_post_with_break(CourseFactory(provider=provider), 390),
     )
 
     assert response.status_code == 200
@@ -260,15 +256,15 @@ def test_the_database_refuses_a_break_as_long_as_the_meeting():
 # --- credited minutes follow the break --------------------------------------------------------
 
 
-def test_a_lunch_added_through_the_admin_recredits_the_certificate(client, learn):
-    course = CourseFactory(provider=learn, hours=Decimal("6.00"))
+def test_a_lunch_added_through_the_admin_recredits_the_certificate(client, provider):
+    course = CourseFactory(provider=provider, hours=Decimal("6.00"))
     session = SessionFactory(course=course, meetings=[_full_day(-3)])
     session.registration_closes_at = session.meetings.get().starts_at - dt.timedelta(days=1)
     session.save()
     certificate = completed(session)
     assert certificate.credited_minutes == 390
     meeting = session.meetings.get()
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     data = _session_post(
         course=course,
         meetings=[(meeting.starts_at, meeting.ends_at)],
@@ -285,8 +281,8 @@ def test_a_lunch_added_through_the_admin_recredits_the_certificate(client, learn
     assert certificate.revoked_at is None
 
 
-def test_a_lunch_added_through_the_api_recredits_the_certificate(api_client, learn):
-    course = CourseFactory(provider=learn, hours=Decimal("6.00"))
+def test_a_lunch_added_through_the_api_recredits_the_certificate(api_client, provider):
+    course = CourseFactory(provider=provider, hours=Decimal("6.00"))
     starts_at, ends_at = _full_day(-3)
     session = SessionFactory(
         course=course,
@@ -295,7 +291,7 @@ def test_a_lunch_added_through_the_api_recredits_the_certificate(api_client, lea
     )
     certificate = completed(session)
     waiting = confirmed(SessionFactory(course=course))  # another session: untouched
-    api_client.force_authenticate(staff_of(learn))
+    api_client.force_authenticate(staff_of(provider))
 
     meetings = [
         {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat(), "break_minutes": 30}

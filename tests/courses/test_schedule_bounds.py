@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from courses.models import Session
 from tests.courses.test_admin import _session_post
-from tests.factories import CourseFactory, ProviderFactory, SessionFactory, in_days, staff_of
+from tests.factories import CourseFactory, SessionFactory, in_days, staff_of
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +16,8 @@ SESSIONS = "/api/v1/sessions/"
 
 
 @pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
-
-
-@pytest.fixture
-def staff_api(api_client, learn):
-    api_client.force_authenticate(staff_of(learn))
+def staff_api(api_client, staff):
+    api_client.force_authenticate(staff)
     return api_client
 
 
@@ -38,9 +33,9 @@ def _body(course, meetings: list[tuple[dt.datetime, dt.datetime]]) -> dict:
     }
 
 
-def test_the_api_refuses_a_meeting_72_years_long(staff_api, learn):
+def test_the_api_refuses_a_meeting_72_years_long(staff_api, provider):
     start = in_days(20, 9)
-    body = _body(CourseFactory(provider=learn), [(start, start.replace(year=start.year + 72))])
+    body = _body(CourseFactory(provider=provider), [(start, start.replace(year=start.year + 72))])
 
     response = staff_api.post(SESSIONS, body, format="json")
 
@@ -53,8 +48,8 @@ def test_the_api_refuses_a_meeting_72_years_long(staff_api, learn):
     assert not Session.objects.exists()
 
 
-def test_a_meeting_of_16_hours_is_accepted_and_one_minute_more_is_not(staff_api, learn):
-    course = CourseFactory(provider=learn)
+def test_a_meeting_of_16_hours_is_accepted_and_one_minute_more_is_not(staff_api, provider):
+    course = CourseFactory(provider=provider)
     start = in_days(20, 6)
 
     longest = staff_api.post(
@@ -70,14 +65,14 @@ def test_a_meeting_of_16_hours_is_accepted_and_one_minute_more_is_not(staff_api,
     assert too_long.status_code == 400 and "at most 16 hours" in too_long.json()["meetings"][0]
 
 
-def test_the_api_refuses_meetings_spanning_more_than_366_days(staff_api, learn):
+def test_the_api_refuses_meetings_spanning_more_than_366_days(staff_api, provider):
     start = in_days(20, 9)
     later = start + dt.timedelta(days=367)
 
     response = staff_api.post(
         SESSIONS,
         _body(
-            CourseFactory(provider=learn),
+            CourseFactory(provider=provider),
             [(start, start.replace(hour=12)), (later, later.replace(hour=12))],
         ),
         format="json",
@@ -92,12 +87,12 @@ def test_the_api_refuses_meetings_spanning_more_than_366_days(staff_api, learn):
     }
 
 
-def test_the_api_refuses_a_meeting_in_an_unlikely_year(staff_api, learn):
+def test_the_api_refuses_a_meeting_in_an_unlikely_year(staff_api, provider):
     start = in_days(20, 9).replace(year=2205)
 
     response = staff_api.post(
         SESSIONS,
-        _body(CourseFactory(provider=learn), [(start, start.replace(hour=12))]),
+        _body(CourseFactory(provider=provider), [(start, start.replace(hour=12))]),
         format="json",
     )
 
@@ -107,8 +102,8 @@ def test_the_api_refuses_a_meeting_in_an_unlikely_year(staff_api, learn):
     }
 
 
-def test_patching_a_meeting_to_72_years_is_refused_and_changes_nothing(staff_api, learn):
-    session = SessionFactory(course=CourseFactory(provider=learn))
+def test_patching_a_meeting_to_72_years_is_refused_and_changes_nothing(staff_api, provider):
+    session = SessionFactory(course=CourseFactory(provider=provider))
     meeting = session.meetings.get()
     far = meeting.ends_at.replace(year=meeting.ends_at.year + 72)
     body = {"meetings": [{"starts_at": meeting.starts_at.isoformat(), "ends_at": far.isoformat()}]}
@@ -119,11 +114,11 @@ def test_patching_a_meeting_to_72_years_is_refused_and_changes_nothing(staff_api
     assert session.meetings.get().ends_at == meeting.ends_at
 
 
-def test_the_admin_shows_the_length_limit_by_the_meeting(client, learn):
-    client.force_login(staff_of(learn))
+def test_the_admin_shows_the_length_limit_by_the_meeting(client, provider):
+    client.force_login(staff_of(provider))
     start = in_days(20, 9)
     data = _session_post(
-        course=CourseFactory(provider=learn),
+        course=CourseFactory(provider=provider),
         meetings=[(start, start + dt.timedelta(days=3))],
         closes_at=start - dt.timedelta(days=1),
     )

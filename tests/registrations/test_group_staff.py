@@ -25,18 +25,10 @@ URL = "/approvals/group/"
 
 
 @pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
-
-
-@pytest.fixture
-def session(learn):
-    return SessionFactory(course=CourseFactory(provider=learn), capacity=5, requires_approval=True)
-
-
-@pytest.fixture
-def staff(learn):
-    return staff_of(learn)
+def session(provider):
+    return SessionFactory(
+        course=CourseFactory(provider=provider), capacity=5, requires_approval=True
+    )
 
 
 def test_staff_register_a_districts_people_confirmed_and_invite_the_rest(

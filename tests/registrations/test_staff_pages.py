@@ -18,7 +18,6 @@ from registrations.models import Registration
 from registrations.services import register
 from tests.factories import (
     CourseFactory,
-    ProviderFactory,
     RegistrationFactory,
     SessionFactory,
     alliance_admin,
@@ -30,16 +29,6 @@ pytestmark = pytest.mark.django_db
 
 NY = ZoneInfo("America/New_York")
 Status = Registration.Status
-
-
-@pytest.fixture
-def learn():
-    return ProviderFactory(short_name="LEARN")
-
-
-@pytest.fixture
-def ces():
-    return ProviderFactory(short_name="CES")
 
 
 def session_of(provider, **kwargs):
@@ -72,8 +61,8 @@ def page_messages(response) -> list[str]:
 # Permissions -------------------------------------------------------------------------------
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, learn):
-    session = session_of(learn)
+def test_anonymous_visitors_are_sent_to_sign_in(client, provider):
+    session = session_of(provider)
     for url in (
         "/staff/sessions/",
         registrations_url(session),
@@ -85,8 +74,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, learn):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_educators_are_refused(client, learn):
-    session = session_of(learn)
+def test_educators_are_refused(client, provider):
+    session = session_of(provider)
     registration = RegistrationFactory(session=session)
     client.force_login(educator())
     for url in (
@@ -102,10 +91,12 @@ def test_educators_are_refused(client, learn):
     assert registration.status == Status.CONFIRMED
 
 
-def test_staff_of_another_provider_get_404_for_the_session_and_its_actions(client, learn, ces):
-    session = session_of(ces)
+def test_staff_of_another_provider_get_404_for_the_session_and_its_actions(
+    client, provider, other_provider
+):
+    session = session_of(other_provider)
     registration = RegistrationFactory(session=session)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     assert client.get(registrations_url(session)).status_code == 404
     assert client.get(f"/staff/sessions/{session.pk}/roster.csv").status_code == 404
     for action in ("cancel", "promote", "move"):
@@ -116,8 +107,8 @@ def test_staff_of_another_provider_get_404_for_the_session_and_its_actions(clien
     assert registration.status == Status.CONFIRMED
 
 
-def test_alliance_admins_see_every_provider(client, learn, ces):
-    learn_session, ces_session = session_of(learn), session_of(ces)
+def test_alliance_admins_see_every_provider(client, provider, other_provider):
+    learn_session, ces_session = session_of(provider), session_of(other_provider)
     client.force_login(alliance_admin())
     page = client.get("/staff/sessions/")
     assert str(learn_session).encode() in page.content
@@ -128,16 +119,18 @@ def test_alliance_admins_see_every_provider(client, learn, ces):
 # Session list ------------------------------------------------------------------------------
 
 
-def test_the_list_shows_own_sessions_with_counts_upcoming_first(client, learn, ces):
-    course = CourseFactory(provider=learn, title="Restorative Circles")
-    later = session_of(learn, course=course, title="Later", starts_in_days=30, capacity=1)
-    sooner = session_of(learn, course=course, title="Sooner", starts_in_days=5)
-    past = session_of(learn, course=course, title="Past", starts_in_days=-10)
-    other = session_of(ces, course=CourseFactory(provider=ces, title="CES only"))
+def test_the_list_shows_own_sessions_with_counts_upcoming_first(client, provider, other_provider):
+    course = CourseFactory(provider=provider, title="Restorative Circles")
+    later = session_of(provider, course=course, title="Later", starts_in_days=30, capacity=1)
+    sooner = session_of(provider, course=course, title="Sooner", starts_in_days=5)
+    past = session_of(provider, course=course, title="Past", starts_in_days=-10)
+    other = session_of(
+        other_provider, course=CourseFactory(provider=other_provider, title="CES only")
+    )
     register(person=educator(), session=later)
     register(person=educator(), session=later)
     RegistrationFactory(session=later, status=Status.PENDING)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     page = client.get("/staff/sessions/")
     html = page.content.decode()
     assert page.status_code == 200
@@ -149,13 +142,15 @@ def test_the_list_shows_own_sessions_with_counts_upcoming_first(client, learn, c
     assert registrations_url(later) in html
 
 
-def test_the_list_filters_by_title_and_by_upcoming_or_past(client, learn):
-    mindful = session_of(learn, course=CourseFactory(provider=learn, title="Mindful Classrooms"))
-    math = session_of(learn, course=CourseFactory(provider=learn, title="Math Talks"))
-    old = session_of(
-        learn, course=CourseFactory(provider=learn, title="Old Math"), starts_in_days=-3
+def test_the_list_filters_by_title_and_by_upcoming_or_past(client, provider):
+    mindful = session_of(
+        provider, course=CourseFactory(provider=provider, title="Mindful Classrooms")
     )
-    client.force_login(staff_of(learn))
+    math = session_of(provider, course=CourseFactory(provider=provider, title="Math Talks"))
+    old = session_of(
+        provider, course=CourseFactory(provider=provider, title="Old Math"), starts_in_days=-3
+    )
+    client.force_login(staff_of(provider))
     html = client.get("/staff/sessions/", {"q": "mindful"}).content.decode()
     assert str(mindful) in html and str(math) not in html
     html = client.get("/staff/sessions/", {"when": "past"}).content.decode()
@@ -165,11 +160,11 @@ def test_the_list_filters_by_title_and_by_upcoming_or_past(client, learn):
     assert client.get("/staff/sessions/", {"when": "nonsense", "page": "x"}).status_code == 200
 
 
-def test_the_list_is_paginated_by_25(client, learn):
-    course = CourseFactory(provider=learn)
+def test_the_list_is_paginated_by_25(client, provider):
+    course = CourseFactory(provider=provider)
     for _ in range(26):
-        session_of(learn, course=course)
-    client.force_login(staff_of(learn))
+        session_of(provider, course=course)
+    client.force_login(staff_of(provider))
     page = client.get("/staff/sessions/")
     assert len(page.context["page"].object_list) == 25
     assert b"Page 1 of 2" in page.content
@@ -179,13 +174,13 @@ def test_the_list_is_paginated_by_25(client, learn):
 # A session's registrations -----------------------------------------------------------------
 
 
-def test_the_page_shows_confirmed_the_waitlist_in_order_and_pending(client, learn):
-    session = session_of(learn, capacity=1)
+def test_the_page_shows_confirmed_the_waitlist_in_order_and_pending(client, provider):
+    session = session_of(provider, capacity=1)
     for first in ("Avery", "Blake", "Casey", "Devon"):
         register(person=person(first), session=session)
     RegistrationFactory(session=session, person=person("Emery"), status=Status.PENDING)
     RegistrationFactory(session=session, person=person("Finley"), status=Status.CANCELLED)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = client.get(registrations_url(session))
     assert [r.person.first_name for r in response.context["confirmed"]] == ["Avery"]
     waitlist = response.context["waitlisted"]
@@ -204,11 +199,11 @@ def test_the_page_shows_confirmed_the_waitlist_in_order_and_pending(client, lear
     assert '<th scope="col">Name</th>' in html and "<caption>Waitlist" in html
 
 
-def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(client, learn):
-    session = session_of(learn, capacity=1)
+def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(client, provider):
+    session = session_of(provider, capacity=1)
     first = register(person=person("Avery"), session=session).registration
     second = register(person=person("Blake"), session=session).registration
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = client.post(action_url(first, "cancel"), follow=True)
     assert "Cancelled the registration of Avery Example; they are emailed." in page_messages(
         response
@@ -219,23 +214,23 @@ def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(client, learn
     assert "already ended" in page_messages(again)[0]
 
 
-def test_promote_by_hand_needs_a_free_seat(client, learn):
-    session = session_of(learn, capacity=1)
+def test_promote_by_hand_needs_a_free_seat(client, provider):
+    session = session_of(provider, capacity=1)
     register(person=person("Avery"), session=session)
     register(person=person("Blake"), session=session)
     casey = register(person=person("Casey"), session=session).registration
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = client.post(action_url(casey, "promote"), follow=True)
     assert "The session is full; raise its capacity first." in page_messages(response)
     casey.refresh_from_db()
     assert casey.status == Status.WAITLISTED
 
 
-def test_promote_by_hand_confirms_out_of_order_when_a_seat_is_free(client, learn):
-    session = session_of(learn, capacity=2)
+def test_promote_by_hand_confirms_out_of_order_when_a_seat_is_free(client, provider):
+    session = session_of(provider, capacity=2)
     blake = RegistrationFactory(session=session, status=Status.WAITLISTED)
     casey = RegistrationFactory(session=session, status=Status.WAITLISTED)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     client.post(action_url(casey, "promote"))
     blake.refresh_from_db(), casey.refresh_from_db()
     assert (blake.status, casey.status) == (Status.WAITLISTED, Status.CONFIRMED)
@@ -243,13 +238,13 @@ def test_promote_by_hand_confirms_out_of_order_when_a_seat_is_free(client, learn
     assert "Only a waitlisted registration can be promoted." in page_messages(not_waiting)
 
 
-def test_moving_to_another_session_of_the_course_frees_the_seat(client, learn):
-    course = CourseFactory(provider=learn)
-    source = session_of(learn, course=course, capacity=1)
-    target = session_of(learn, course=course, starts_in_days=21)
+def test_moving_to_another_session_of_the_course_frees_the_seat(client, provider):
+    course = CourseFactory(provider=provider)
+    source = session_of(provider, course=course, capacity=1)
+    target = session_of(provider, course=course, starts_in_days=21)
     avery = register(person=person("Avery"), session=source).registration
     blake = register(person=person("Blake"), session=source).registration
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     page = client.get(registrations_url(source))
     assert f'<option value="{target.pk}">' in page.content.decode()
     response = client.post(action_url(avery, "move"), {"to_session": target.pk}, follow=True)
@@ -261,11 +256,11 @@ def test_moving_to_another_session_of_the_course_frees_the_seat(client, learn):
     assert blake.status == Status.CONFIRMED
 
 
-def test_moving_to_another_courses_session_is_refused(client, learn):
-    source = session_of(learn)
-    elsewhere = session_of(learn)
+def test_moving_to_another_courses_session_is_refused(client, provider):
+    source = session_of(provider)
+    elsewhere = session_of(provider)
     registration = RegistrationFactory(session=source)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = client.post(
         action_url(registration, "move"), {"to_session": elsewhere.pk}, follow=True
     )
@@ -277,27 +272,27 @@ def test_moving_to_another_courses_session_is_refused(client, learn):
 @pytest.mark.parametrize(
     "target", ["", "abc", "99999999", "-1", "1.5", "²", "99999999999999999999999"]
 )
-def test_a_bad_move_target_shows_a_message_not_an_error(client, learn, target):
-    registration = RegistrationFactory(session=session_of(learn))
-    client.force_login(staff_of(learn))
+def test_a_bad_move_target_shows_a_message_not_an_error(client, provider, target):
+    registration = RegistrationFactory(session=session_of(provider))
+    client.force_login(staff_of(provider))
     response = client.post(action_url(registration, "move"), {"to_session": target}, follow=True)
     assert response.status_code == 200
     assert "Choose one of the listed sessions" in page_messages(response)[0]
 
 
-def test_moving_to_another_providers_session_is_refused(client, learn, ces):
-    registration = RegistrationFactory(session=session_of(learn))
-    theirs = session_of(ces)
-    client.force_login(staff_of(learn))
+def test_moving_to_another_providers_session_is_refused(client, provider, other_provider):
+    registration = RegistrationFactory(session=session_of(provider))
+    theirs = session_of(other_provider)
+    client.force_login(staff_of(provider))
     response = client.post(action_url(registration, "move"), {"to_session": theirs.pk}, follow=True)
     assert "Choose one of the listed sessions" in page_messages(response)[0]
     assert not Registration.objects.filter(session=theirs).exists()
 
 
-def test_bad_action_posts_are_404_or_405_never_500(client, learn):
-    session, other = session_of(learn), session_of(learn)
+def test_bad_action_posts_are_404_or_405_never_500(client, provider):
+    session, other = session_of(provider), session_of(provider)
     registration = RegistrationFactory(session=other)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     base = f"/staff/sessions/{session.pk}/registrations"
     assert client.post(f"{base}/99999999/cancel/").status_code == 404
     # A registration of another session, even one the user manages.
@@ -307,11 +302,11 @@ def test_bad_action_posts_are_404_or_405_never_500(client, learn):
     assert client.post(f"/staff/sessions/{session.pk}/registrations/").status_code == 405
 
 
-def test_lowering_capacity_below_confirmed_shows_the_rule(client, learn):
-    session = session_of(learn, capacity=3)
+def test_lowering_capacity_below_confirmed_shows_the_rule(client, provider):
+    session = session_of(provider, capacity=3)
     register(person=educator(), session=session)
     register(person=educator(), session=session)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     url = f"/staff/sessions/{session.pk}/capacity/"
     response = client.post(url, {"capacity": 1}, follow=True)
     assert "Capacity cannot be lower than the 2 people already confirmed." in page_messages(
@@ -324,28 +319,28 @@ def test_lowering_capacity_below_confirmed_shows_the_rule(client, learn):
         assert response.status_code == 200 and "whole number" in page_messages(response)[0]
 
 
-def test_raising_capacity_promotes_the_waitlist(client, learn):
-    session = session_of(learn, capacity=1)
+def test_raising_capacity_promotes_the_waitlist(client, provider):
+    session = session_of(provider, capacity=1)
     register(person=educator(), session=session)
     waiting = [register(person=educator(), session=session).registration for _ in range(3)]
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = client.post(f"/staff/sessions/{session.pk}/capacity/", {"capacity": 3})
     assert response.status_code == 303
     statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == [Status.CONFIRMED, Status.CONFIRMED, Status.WAITLISTED]
 
 
-def test_a_busy_session_shows_the_busy_message(client, learn, monkeypatch):
+def test_a_busy_session_shows_the_busy_message(client, provider, monkeypatch):
     from registrations import staff_views
     from registrations.locking import SessionBusy
 
-    registration = RegistrationFactory(session=session_of(learn))
+    registration = RegistrationFactory(session=session_of(provider))
 
     def busy(**kwargs):
         raise SessionBusy()
 
     monkeypatch.setattr(staff_views, "cancel_registration", busy)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     back = reverse("staff:session_registrations", args=[registration.session_id])
     response = client.post(
         action_url(registration, "cancel"), HTTP_REFERER=f"http://testserver{back}"
@@ -359,14 +354,14 @@ def test_a_busy_session_shows_the_busy_message(client, learn, monkeypatch):
 # Roster CSV --------------------------------------------------------------------------------
 
 
-def test_the_roster_csv_lists_active_registrations_in_order(client, learn):
-    session = session_of(learn, capacity=1)
+def test_the_roster_csv_lists_active_registrations_in_order(client, provider):
+    session = session_of(provider, capacity=1)
     register(person=person("Avery", "Adams"), session=session)
     register(person=person("Blake", "Brown"), session=session)
     register(person=person("Casey", "Cole"), session=session)
     RegistrationFactory(session=session, person=person("Emery"), status=Status.PENDING)
     RegistrationFactory(session=session, person=person("Finley"), status=Status.CANCELLED)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = client.get(f"/staff/sessions/{session.pk}/roster.csv")
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="session-{session.pk}-roster.csv"' in response["Content-Disposition"]
@@ -390,15 +385,15 @@ def test_the_roster_csv_lists_active_registrations_in_order(client, learn):
     ]
 
 
-def test_the_roster_csv_defuses_formulas(client, learn):
-    session = session_of(learn)
+def test_the_roster_csv_defuses_formulas(client, provider):
+    session = session_of(provider)
     RegistrationFactory(
         session=session,
         person=person("=HYPERLINK(1)", "@evil"),
         payer=Registration.Payer.DISTRICT,
         purchase_order="+SUM(A1)",
     )
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     row = read_csv(client.get(f"/staff/sessions/{session.pk}/roster.csv"))[1]
     assert row[2] == "'=HYPERLINK(1) @evil"
     assert row[9] == "'+SUM(A1)"
@@ -438,15 +433,15 @@ def billing(client, **params):
     return client.get("/staff/billing.csv", params)
 
 
-def test_billing_counts_sessions_by_their_first_local_date(client, learn):
+def test_billing_counts_sessions_by_their_first_local_date(client, provider):
     # March 9, 2025 is the spring daylight-saving change.
-    late = session_at(learn, at(2025, 3, 9, 23, 30))
-    after = session_at(learn, at(2025, 3, 10, 0, 30))
-    early = session_at(learn, at(2025, 3, 1, 0, 30))
-    before = session_at(learn, at(2025, 2, 28, 23, 30))
+    late = session_at(provider, at(2025, 3, 9, 23, 30))
+    after = session_at(provider, at(2025, 3, 10, 0, 30))
+    early = session_at(provider, at(2025, 3, 1, 0, 30))
+    before = session_at(provider, at(2025, 2, 28, 23, 30))
     for session in (late, after, early, before):
         RegistrationFactory(session=session, price=Decimal("125"))
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     response = billing(client, start="2025-03-01", end="2025-03-09")
     assert response.status_code == 200 and response.streaming
     assert "billing-2025-03-01-2025-03-09.csv" in response["Content-Disposition"]
@@ -469,11 +464,13 @@ def test_billing_counts_sessions_by_their_first_local_date(client, learn):
     assert rows[-1] == ["TOTAL", "", "", "", "", "", "", "2 registrations", "250.00"]
 
 
-def test_billing_lists_only_confirmed_registrations_of_own_provider(client, learn, ces):
-    ours = session_at(learn, at(2025, 4, 2, 9), capacity=5)
-    free = session_at(learn, at(2025, 4, 3, 9), is_free=True)
-    cancelled_session = session_at(learn, at(2025, 4, 4, 9), status="cancelled")
-    theirs = session_at(ces, at(2025, 4, 2, 9))
+def test_billing_lists_only_confirmed_registrations_of_own_provider(
+    client, provider, other_provider
+):
+    ours = session_at(provider, at(2025, 4, 2, 9), capacity=5)
+    free = session_at(provider, at(2025, 4, 3, 9), is_free=True)
+    cancelled_session = session_at(provider, at(2025, 4, 4, 9), status="cancelled")
+    theirs = session_at(other_provider, at(2025, 4, 2, 9))
     paid = RegistrationFactory(
         session=ours,
         person=person("Jordan", "Rivera"),
@@ -486,7 +483,7 @@ def test_billing_lists_only_confirmed_registrations_of_own_provider(client, lear
     RegistrationFactory(session=free, person=person("Kai"), price=Decimal("0"))
     RegistrationFactory(session=cancelled_session, price=Decimal("40"))
     RegistrationFactory(session=theirs, price=Decimal("300"))
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     rows = read_csv(billing(client, start="2025-04-01", end="2025-04-30"))
     assert rows[1] == [
         str(ours.pk),
@@ -504,9 +501,11 @@ def test_billing_lists_only_confirmed_registrations_of_own_provider(client, lear
     assert rows[-1][0] == "TOTAL" and rows[-1][-2:] == ["2 registrations", "125.00"]
 
 
-def test_alliance_admins_bill_every_provider_with_a_provider_column(client, learn, ces):
-    RegistrationFactory(session=session_at(learn, at(2025, 5, 1, 9)), price=Decimal("10"))
-    RegistrationFactory(session=session_at(ces, at(2025, 5, 2, 9)), price=Decimal("20"))
+def test_alliance_admins_bill_every_provider_with_a_provider_column(
+    client, provider, other_provider
+):
+    RegistrationFactory(session=session_at(provider, at(2025, 5, 1, 9)), price=Decimal("10"))
+    RegistrationFactory(session=session_at(other_provider, at(2025, 5, 2, 9)), price=Decimal("20"))
     client.force_login(alliance_admin())
     rows = read_csv(billing(client, start="2025-05-01", end="2025-05-31"))
     assert rows[0][0] == "provider"
@@ -528,17 +527,17 @@ def test_alliance_admins_bill_every_provider_with_a_provider_column(client, lear
         {"start": "0001-01-01", "end": "9999-12-31"},
     ],
 )
-def test_bad_billing_dates_are_a_400_with_a_plain_message(client, learn, params):
-    client.force_login(staff_of(learn))
+def test_bad_billing_dates_are_a_400_with_a_plain_message(client, provider, params):
+    client.force_login(staff_of(provider))
     response = billing(client, **params)
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     assert b"Bad billing period" in response.content
 
 
-def test_the_billing_page_defaults_to_the_current_fiscal_year(client, learn):
-    RegistrationFactory(session=session_at(learn, at(2025, 9, 1, 9)), price=Decimal("80"))
-    client.force_login(staff_of(learn))
+def test_the_billing_page_defaults_to_the_current_fiscal_year(client, provider):
+    RegistrationFactory(session=session_at(provider, at(2025, 9, 1, 9)), price=Decimal("80"))
+    client.force_login(staff_of(provider))
     with time_machine.travel(at(2025, 8, 15, 12)):
         page = client.get("/staff/billing/")
     html = page.content.decode()
@@ -549,8 +548,8 @@ def test_the_billing_page_defaults_to_the_current_fiscal_year(client, learn):
     assert 'name="provider"' not in html
 
 
-def test_the_billing_page_shows_field_errors(client, learn):
-    client.force_login(staff_of(learn))
+def test_the_billing_page_shows_field_errors(client, provider):
+    client.force_login(staff_of(provider))
     page = client.get("/staff/billing/", {"start": "2025-06-02", "end": "2025-06-01"})
     assert page.status_code == 400
     assert b"The last date must be on or after the first date." in page.content
@@ -569,25 +568,25 @@ def _queries(client, url, **params) -> int:
     return len(queries)
 
 
-def test_the_session_list_costs_the_same_for_5_and_200_sessions(client, learn):
-    course = CourseFactory(provider=learn)
+def test_the_session_list_costs_the_same_for_5_and_200_sessions(client, provider):
+    course = CourseFactory(provider=provider)
     for _ in range(5):
-        RegistrationFactory(session=session_of(learn, course=course))
-    client.force_login(staff_of(learn))
+        RegistrationFactory(session=session_of(provider, course=course))
+    client.force_login(staff_of(provider))
     client.get("/staff/sessions/")
     small = _queries(client, "/staff/sessions/")
     for _ in range(195):
-        session_of(learn, course=course)
+        session_of(provider, course=course)
     assert _queries(client, "/staff/sessions/") == small
 
 
-def test_the_registrations_page_costs_the_same_for_5_and_200_registrations(client, learn):
-    course = CourseFactory(provider=learn)
-    session = session_of(learn, course=course, capacity=3)
-    session_of(learn, course=course, starts_in_days=30)
+def test_the_registrations_page_costs_the_same_for_5_and_200_registrations(client, provider):
+    course = CourseFactory(provider=provider)
+    session = session_of(provider, course=course, capacity=3)
+    session_of(provider, course=course, starts_in_days=30)
     for _ in range(5):
         register(person=educator(), session=session)
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     client.get(registrations_url(session))
     small = _queries(client, registrations_url(session))
     for index in range(195):
@@ -596,12 +595,12 @@ def test_the_registrations_page_costs_the_same_for_5_and_200_registrations(clien
     assert _queries(client, registrations_url(session)) == small
 
 
-def test_the_billing_csv_costs_the_same_for_5_and_200_rows(client, learn):
-    course = CourseFactory(provider=learn)
-    sessions = [session_at(learn, at(2025, 1, day, 9), course=course) for day in range(1, 11)]
+def test_the_billing_csv_costs_the_same_for_5_and_200_rows(client, provider):
+    course = CourseFactory(provider=provider)
+    sessions = [session_at(provider, at(2025, 1, day, 9), course=course) for day in range(1, 11)]
     for index in range(5):
         RegistrationFactory(session=sessions[index], price=Decimal("50"))
-    client.force_login(staff_of(learn))
+    client.force_login(staff_of(provider))
     params = {"start": "2025-01-01", "end": "2025-01-31"}
     client.get("/staff/billing.csv", params)
     small = _queries(client, "/staff/billing.csv", **params)
@@ -612,10 +611,10 @@ def test_the_billing_csv_costs_the_same_for_5_and_200_rows(client, learn):
     assert len(rows) == 202 and rows[-1][-1] == "10000.00"
 
 
-def test_the_registrations_table_says_who_pays_and_that_a_free_seat_costs_nobody(client, learn):
-    staff = staff_of(learn)
-    paid = session_of(learn)
-    free = session_of(learn, is_free=True)
+def test_the_registrations_table_says_who_pays_and_that_a_free_seat_costs_nobody(client, provider):
+    staff = staff_of(provider)
+    paid = session_of(provider)
+    free = session_of(provider, is_free=True)
     RegistrationFactory(
         session=paid, person=person("Dana"), price=Decimal("150.00"), payer="district"
     )

@@ -15,7 +15,6 @@ from tests.factories import (
     RegistrationFactory,
     SessionFactory,
     UserFactory,
-    coordinator_of,
     educator,
     unverified_educator,
 )
@@ -23,16 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 Status = Registration.Status
-
-
-@pytest.fixture
-def district():
-    return DistrictFactory()
-
-
-@pytest.fixture
-def coordinator(district):
-    return coordinator_of(district)
 
 
 @pytest.fixture
