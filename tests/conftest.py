@@ -2,6 +2,7 @@
 healthchecks' BaseTestCase and Zulip's example_user), a query counter, and the checks that run
 after every test."""
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -133,3 +134,14 @@ def _credited_minutes_match_attendance(request):
         stale_credited_minutes(Registration.objects.all()).values_list("pk", "credited_minutes")[:5]
     )
     assert not stale, f"stored credited minutes differ from attendance (id, stored): {stale}"
+    # A stored completion must hold by the rule once every session has ended (a completion not
+    # yet stored is the settle command's to find; one stored wrongly is a service's bug).
+    from attendance.selectors import with_completion
+
+    after_every_session = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
+    wrong = list(
+        with_completion(Registration.objects.filter(completed=True), now=after_every_session)
+        .filter(completes_now=False)
+        .values_list("pk", flat=True)[:5]
+    )
+    assert not wrong, f"stored as completed, but the rule says not (ids): {wrong}"
