@@ -305,3 +305,69 @@ def test_certificates_issued_by_the_settle_command_name_it(learn):
 
     [issued] = _rows(registration, "certificate.issued")
     assert issued.actor is None and issued.system == SETTLE_COMMAND
+
+
+def _ended_session(learn):
+    start = in_days(-3)
+    return SessionFactory(
+        course=CourseFactory(provider=learn),
+        meetings=[(start, start + dt.timedelta(hours=3))],
+        registration_opens_at=start - dt.timedelta(days=30),
+        registration_closes_at=start - dt.timedelta(days=1),
+    )
+
+
+@pytest.mark.parametrize("interface", ["roster page", "api"])
+def test_taking_attendance_writes_one_row_per_change_from_the_roster_and_the_api(
+    client, api_client, learn, interface
+):
+    session = _ended_session(learn)
+    registration = RegistrationFactory(session=session)
+    meeting = session.meetings.get()
+    staff = staff_of(learn)
+    for _ in range(2):  # the second save changes nothing and records nothing
+        if interface == "roster page":
+            client.force_login(staff)
+            client.post(
+                f"/trainer/sessions/{session.pk}/roster/?meeting={meeting.pk}",
+                {f"status-{registration.pk}": "present"},
+            )
+        else:
+            api_client.force_authenticate(staff)
+            api_client.put(
+                f"/api/v1/sessions/{session.pk}/attendance/",
+                [{"registration": registration.pk, "meeting": meeting.pk, "status": "present"}],
+                format="json",
+            )
+
+    [row] = _rows(registration, "attendance.recorded")
+    assert row.actor == staff and row.changes["status"] == [None, "present"]
+
+
+def test_a_trainer_of_another_session_records_nothing(client, learn):
+    session = _ended_session(learn)
+    registration = RegistrationFactory(session=session)
+    client.force_login(staff_of(ProviderFactory(short_name="CES")))
+
+    client.post(
+        f"/trainer/sessions/{session.pk}/roster/?meeting={session.meetings.get().pk}",
+        {f"status-{registration.pk}": "present"},
+    )
+
+    assert not Activity.objects.exists()
+
+
+def test_promoting_by_hand_and_changing_capacity_from_the_staff_page(client, learn):
+    session = SessionFactory(course=CourseFactory(provider=learn), capacity=1)
+    RegistrationFactory(session=session)
+    waiting = RegistrationFactory(session=session, status=Status.WAITLISTED)
+    staff = staff_of(learn)
+    client.force_login(staff)
+
+    client.post(f"/staff/sessions/{session.pk}/capacity/", {"capacity": 2})
+
+    [capacity] = Activity.objects.filter(session=session, verb="session.capacity_changed")
+    assert capacity.actor == staff and capacity.changes == {"capacity": [1, 2]}
+    # Raising it promoted the first waiting person, by the waitlist's rule.
+    [promoted] = _rows(waiting, "registration.promoted")
+    assert promoted.system == WAITLIST
