@@ -128,7 +128,7 @@ def test_a_new_educator_signs_up_finds_a_trauma_course_registers_and_later_cance
     # It is on "My registrations", with a calendar invite to download.
     page.get_by_role("link", name="My registrations").click()
     upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming"))
-    expect(upcoming.get_by_role("link", name=str(session))).to_be_visible()
+    expect(upcoming.get_by_role("link", name=str(session), exact=True)).to_be_visible()
     assert_accessible(page)
     shot(page, "me-upcoming")
     with page.expect_download() as download_info:
@@ -149,7 +149,7 @@ def test_a_new_educator_signs_up_finds_a_trauma_course_registers_and_later_cance
     page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.get_by_text(f"Your registration for {session} is cancelled.")).to_be_visible()
     ended = page.locator("section", has=page.get_by_role("heading", name="Cancelled or declined"))
-    expect(ended.get_by_role("link", name=str(session))).to_be_visible()
+    expect(ended.get_by_role("link", name=str(session), exact=True)).to_be_visible()
     expect(page.get_by_text("No upcoming sessions.")).to_be_visible()
     assert_accessible(page)
     shot(page, "me-cancelled")

@@ -31,7 +31,7 @@ def test_a_waitlisted_educator_is_confirmed_and_emailed_when_the_first_cancels(
     shot(page, "session-waitlisted")
     page.get_by_role("link", name="My registrations").click()
     waitlisted = page.locator("section", has=page.get_by_role("heading", name="Waitlisted"))
-    expect(waitlisted.get_by_role("link", name=str(session))).to_be_visible()
+    expect(waitlisted.get_by_role("link", name=str(session), exact=True)).to_be_visible()
     assert_accessible(page)
 
     # Alex, in another browser, cannot go after all and cancels from "My registrations".
@@ -51,7 +51,7 @@ def test_a_waitlisted_educator_is_confirmed_and_emailed_when_the_first_cancels(
     assert [m.subject for m in promoted] == [f"A seat opened up — you are registered: {session}"]
     page.reload()
     upcoming = page.locator("section", has=page.get_by_role("heading", name="Upcoming"))
-    expect(upcoming.get_by_role("link", name=str(session))).to_be_visible()
+    expect(upcoming.get_by_role("link", name=str(session), exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Waitlisted")).to_have_count(0)
     assert_accessible(page)
     shot(page, "me-promoted")
