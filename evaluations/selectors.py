@@ -16,9 +16,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
+from django.db.models.functions import Coalesce
 
-from courses.models import Session
+from courses.models import Course, Program, Session
 from registrations.models import Registration
 
 from .models import (
@@ -262,3 +264,82 @@ def summary(sessions: QuerySet[Session]) -> Summary:
         else None,
         mean_confidence_change=_rounded(figures["change"]),
     )
+
+
+# --- the staff form builder ---------------------------------------------------------------------
+
+
+def with_usage(forms: QuerySet[EvaluationForm]) -> QuerySet[EvaluationForm]:
+    """`forms` with `question_count`, `responses` (evaluations of that version) and `in_use`:
+    someone answered it or was asked to, so a change makes a new version (the rule of
+    evaluations.services.save_evaluation_form). Subqueries, so a list costs one query."""
+    questions = (
+        Question.objects.filter(form=OuterRef("pk"))
+        .order_by()
+        .values("form")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    responses = (
+        Evaluation.objects.filter(form=OuterRef("pk"))
+        .order_by()
+        .values("form")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return forms.annotate(
+        question_count=Coalesce(Subquery(questions, output_field=IntegerField()), 0),
+        responses=Coalesce(Subquery(responses, output_field=IntegerField()), 0),
+        in_use=Exists(Evaluation.objects.filter(form=OuterRef("pk")))
+        | Exists(EvaluationRequest.objects.filter(form=OuterRef("pk"))),
+    )
+
+
+def _of_providers(queryset: QuerySet, provider_ids: Iterable[int] | None, field_name: str):
+    return queryset if provider_ids is None else queryset.filter(**{field_name: provider_ids})
+
+
+def current_forms(provider_ids: Iterable[int] | None) -> QuerySet[EvaluationForm]:
+    """The forms asked now, of these providers (None: every provider's), program forms first,
+    with their owner, creator and usage: one query."""
+    forms = EvaluationForm.objects.filter(is_current=True).select_related(
+        "provider", "program", "course", "created_by"
+    )
+    forms = _of_providers(forms, provider_ids, "provider_id__in")
+    owner_name = Coalesce("course__title", "program__name")
+    return with_usage(forms).order_by("provider__short_name", owner_name, "pk")
+
+
+def programs_without_form(provider_ids: Iterable[int] | None) -> QuerySet[Program]:
+    programs = Program.objects.select_related("provider").exclude(
+        Exists(EvaluationForm.objects.filter(is_current=True, program=OuterRef("pk")))
+    )
+    return _of_providers(programs, provider_ids, "provider_id__in").order_by(
+        "provider__short_name", "name"
+    )
+
+
+def courses_without_form(provider_ids: Iterable[int] | None) -> QuerySet[Course]:
+    """Courses (not archived) without a form of their own; `program_form` says whether their
+    program's form is asked instead."""
+    courses = (
+        Course.objects.exclude(status=Course.Status.ARCHIVED)
+        .exclude(Exists(EvaluationForm.objects.filter(is_current=True, course=OuterRef("pk"))))
+        .select_related("provider", "program")
+        .annotate(
+            program_form=Exists(
+                EvaluationForm.objects.filter(
+                    is_current=True, program_id=OuterRef("program_id")
+                )
+            )
+        )
+    )
+    return _of_providers(courses, provider_ids, "provider_id__in").order_by(
+        "provider__short_name", "title"
+    )
+
+
+def form_versions(form: EvaluationForm) -> QuerySet[EvaluationForm]:
+    """Every version of the form of `form`'s program or course, newest first, with usage."""
+    versions = EvaluationForm.objects.filter(program_id=form.program_id, course_id=form.course_id)
+    return with_usage(versions).select_related("created_by").order_by("-created_at", "-pk")
