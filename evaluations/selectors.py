@@ -328,9 +328,7 @@ def courses_without_form(provider_ids: Iterable[int] | None) -> QuerySet[Course]
         .select_related("provider", "program")
         .annotate(
             program_form=Exists(
-                EvaluationForm.objects.filter(
-                    is_current=True, program_id=OuterRef("program_id")
-                )
+                EvaluationForm.objects.filter(is_current=True, program_id=OuterRef("program_id"))
             )
         )
     )

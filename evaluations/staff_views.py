@@ -45,7 +45,9 @@ def _provider_ids(user: User) -> frozenset[int] | None:
 
 def _scoped(queryset: QuerySet, user: User, field_name: str = "provider_id") -> QuerySet:
     provider_ids = _provider_ids(user)
-    return queryset if provider_ids is None else queryset.filter(**{f"{field_name}__in": provider_ids})
+    return (
+        queryset if provider_ids is None else queryset.filter(**{f"{field_name}__in": provider_ids})
+    )
 
 
 def _see_other(name: str, **kwargs) -> HttpResponse:
@@ -82,11 +84,15 @@ def form_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = get_object_or_404(
-        with_usage(_scoped(EvaluationForm.objects.select_related("program", "course"), request.user)),
+        with_usage(
+            _scoped(EvaluationForm.objects.select_related("program", "course"), request.user)
+        ),
         pk=pk,
     )
     if not form.is_current:
-        current = EvaluationForm.objects.filter(is_current=True, **_owner_filter(form.owner)).first()
+        current = EvaluationForm.objects.filter(
+            is_current=True, **_owner_filter(form.owner)
+        ).first()
         if current is None:
             raise Http404("This form is no longer asked.")
         messages.info(
@@ -103,7 +109,9 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = get_object_or_404(
         with_usage(
             _scoped(
-                EvaluationForm.objects.select_related("provider", "program", "course", "created_by"),
+                EvaluationForm.objects.select_related(
+                    "provider", "program", "course", "created_by"
+                ),
                 request.user,
             )
         ),
@@ -192,8 +200,7 @@ def _builder(
         "show_errors": show_errors,
         "general_errors": general_errors,
         "rows_with_errors": rows_with_errors,
-        "has_errors": show_errors
-        and bool(general_errors or rows_with_errors or title_form.errors),
+        "has_errors": show_errors and bool(general_errors or rows_with_errors or title_form.errors),
         "next_version": form.version + 1 if form is not None and form.in_use else None,
     }
     return render(request, "evaluations/staff/form_edit.html", context)

@@ -314,7 +314,9 @@ def test_staff_of_another_provider_get_404(client, program, other_provider):
     assert client.get(_edit(form)).status_code == 404
     assert client.post(_edit(form), _post("Mine now", [_row("text", "Q")])).status_code == 404
     assert client.get(f"{NEW}?program={program.pk}").status_code == 404
-    assert client.get(f"{NEW}?course={CourseFactory(provider=program.provider).pk}").status_code == 404
+    assert (
+        client.get(f"{NEW}?course={CourseFactory(provider=program.provider).pk}").status_code == 404
+    )
     listing = client.get(LIST).content.decode()
     assert "UPLIFT" not in listing
 
