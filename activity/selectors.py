@@ -7,7 +7,10 @@ district's coordinator, an Alliance admin): a registrant sees other people by ro
 (activity.presenters).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from courses.models import Session
@@ -69,4 +72,15 @@ def with_actor_roles(activities: QuerySet[Activity]) -> QuerySet[Activity]:
         ),
         # A superuser counts too: presenters read actor.is_superuser from the joined row.
         actor_is_alliance_admin=Exists(actor_roles.filter(kind=Role.Kind.ALLIANCE_ADMIN)),
+    )
+
+
+def history_of_records(model: type[Model], ids: Iterable[int]) -> QuerySet[Activity]:
+    """Everything recorded about these records of `model` (every version of an evaluation
+    form, say), newest first: one query on the target index."""
+    return _newest_first(
+        Activity.objects.filter(
+            target_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+            target_id__in=list(ids),
+        )
     )

@@ -43,6 +43,10 @@ VERB_LABELS = {
     "course.deleted": "Course deleted",
     "trainer.certified": "Certified as a trainer",
     "trainer.revoked": "Trainer certification revoked",
+    "evaluation_form.created": "Evaluation form created",
+    "evaluation_form.updated": "Evaluation form changed",
+    "evaluation_form.versioned": "New version of the evaluation form",
+    "evaluation_form.retired": "Evaluation form retired",
 }
 
 FIELD_LABELS = {

@@ -1,4 +1,5 @@
-"""Credited minutes and completion, stored per registration, and the certificates that follow.
+"""Credited minutes and completion, stored per registration, and the certificates that follow
+(held, where the session requires it, until the person has evaluated it).
 
 The one writer of Registration.credited_minutes and Registration.completed: every service that
 changes what completion depends on (attendance, meetings, threshold, trainers, a registration's
@@ -16,6 +17,7 @@ from django.db.models import Q, QuerySet
 from certificates.models import Certificate
 from certificates.services import issue_certificate, revoke_certificate
 from courses.models import Session
+from evaluations.selectors import awaiting_evaluation_ids
 from registrations.models import Registration
 
 from .models import Attendance
@@ -56,8 +58,11 @@ def recompute_completion(
     registrations = Registration.objects.select_related(
         "session__course__provider", "person"
     ).in_bulk(done)
+    held = awaiting_evaluation_ids(done)  # completed, but the certificate waits for it
     for pk, (completed, credited) in states.items():
         certificate = certificates.get(pk)
+        if completed and pk in held and (certificate is None or not certificate.is_valid):
+            continue
         if completed:
             issue_certificate(registration=registrations[pk], credited_minutes=credited, now=now)
         elif certificate is not None and certificate.is_valid:

@@ -32,6 +32,7 @@ from django.utils import timezone
 from certificates.models import Certificate
 from courses.dates import local_date
 from courses.models import Meeting, Session
+from evaluations.selectors import awaiting_evaluation
 from registrations.models import Registration
 
 from .models import Attendance
@@ -144,16 +145,17 @@ def stale_completions(
 
 
 def unsettled_completions(*, now: dt.datetime | None = None) -> QuerySet[Registration]:
-    """Registrations completed as of `now` (their session's last meeting has ended) that hold
-    no valid certificate yet: what settle_ended_sessions issues. Only registrations with
-    credited minutes and no valid certificate are looked at, so old settled sessions cost
-    nothing but an index lookup."""
+    """Registrations completed as of `now` (their session's last meeting has ended) whose
+    completion is not stored yet, or that hold no valid certificate though none waits for an
+    evaluation: what settle_ended_sessions settles. Only registrations with credited minutes
+    are looked at, and settled ones drop out, so old sessions cost nothing but an index
+    lookup."""
     valid = Certificate.objects.filter(registration=OuterRef("pk"), revoked_at__isnull=True)
     candidates = Registration.objects.filter(
         status=Registration.Status.CONFIRMED,
         credited_minutes__gt=0,
         session__status=Session.Status.SCHEDULED,
-    ).exclude(Exists(valid))
+    ).filter(Q(completed=False) | (~Q(Exists(valid)) & ~awaiting_evaluation()))
     return with_completion(candidates, now=now).filter(completes_now=True)
 
 

@@ -192,6 +192,7 @@ class SessionForm(forms.ModelForm):
             "member_price",
             "non_member_price",
             "completion_threshold",
+            "evaluation_required",
             "trainers",
             "notes",
         )
@@ -281,7 +282,10 @@ class SessionAdmin(ProviderScopedAdmin, admin.ModelAdmin):
             },
         ),
         ("Price", {"fields": ("is_free", "member_price", "non_member_price")}),
-        ("Completion and trainers", {"fields": ("completion_threshold", "trainers")}),
+        (
+            "Completion and trainers",
+            {"fields": ("completion_threshold", "evaluation_required", "trainers")},
+        ),
         ("Notes", {"fields": ("notes", "cancelled_at", "created_at", "updated_at")}),
     )
 

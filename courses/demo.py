@@ -39,6 +39,14 @@ from attendance.services import (
     record_headcount,
 )
 from certificates.models import Certificate
+from evaluations.models import Evaluation, EvaluationForm, Question
+from evaluations.selectors import form_for_session
+from evaluations.services import (
+    QuestionSpec,
+    ask_for_evaluations,
+    save_evaluation_form,
+    submit_evaluation,
+)
 from organizations.models import District, Position, Profile, Provider, Role, School
 from organizations.services import complete_profile, grant_role
 from registrations.models import Registration
@@ -308,6 +316,32 @@ def _email_of(first: str, last: str) -> str:
 FILLERS = [_email_of(first, last) for first, last, *_ in PEOPLE]
 
 
+# The UPLIFT program's evaluation form: asked after every UPLIFT session (neither course has a
+# form of its own). Its certificates wait for the evaluation, as the sessions require by default.
+UPLIFT_EVALUATION_TITLE = "UPLIFT session evaluation"
+UPLIFT_EVALUATION = (
+    QuestionSpec("agreement", "The session met its objectives", is_overall=True),
+    QuestionSpec("agreement", "I will use what I learned"),
+    QuestionSpec("prepost", "Confidence in recognizing signs of trauma"),
+    QuestionSpec("prepost", "Confidence in using co-regulation strategies"),
+    QuestionSpec("single", "How did you take part?", choices=("In person", "Online")),
+    QuestionSpec("text", "What will you try first?", required=False),
+)
+# What invented completers answer, in turn: agreement ratings, pre/post pairs and comments.
+RATINGS = (5, 4, 5, 4, 3, 5, 4, 4)
+BEFORE_NOW = ((2, 4), (3, 4), (2, 5), (3, 3), (1, 4), (2, 4), (3, 5), (2, 3))
+COMMENTS = (
+    "A calm-down corner with a visual schedule.",
+    "Greeting every student at the door.",
+    "",
+    "Breathing breaks before tests.",
+    "Naming feelings with the younger grades.",
+    "",
+    "Co-regulating before redirecting.",
+    "Sharing the strategies with our paraeducators.",
+)
+
+
 @dataclass(frozen=True)
 class Seat:
     email: str
@@ -360,6 +394,11 @@ class PlannedSession:
     attended: bool = False
     marks: Mapping[str, Marks] = field(default_factory=dict)
     headcounts: Sequence[PlannedHeadcount] = ()
+    # Sessions with an evaluation form (UPLIFT's): the first `evaluations` completers, in seat
+    # order and not in `not_evaluated_by`, evaluate it the day it ends; the others' certificates
+    # wait for their evaluation.
+    evaluations: int = 0
+    not_evaluated_by: Sequence[str] = ()
 
 
 LUNCH_MINUTES = 30
@@ -428,6 +467,8 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
                 _email_of("Parker", "Mensah"): [PRESENT, 200],
                 _email_of("Hayden", "Castillo"): [ABSENT, PRESENT],
             },
+            # Avery evaluates first: the certificate, and so the certification, follows.
+            evaluations=3,
         ),
         PlannedSession(
             course="uplift-foundations",
@@ -441,6 +482,7 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
             attended=True,
             marks={_email_of("Riley", "Okafor"): [240], _email_of("Quinn", "Delgado"): [ABSENT]},
             headcounts=[PlannedHeadcount(adult, 4)],
+            evaluations=8,
         ),
         PlannedSession(
             course="uplift-foundations",
@@ -458,6 +500,22 @@ def plan_sessions(today: dt.date) -> list[PlannedSession]:
                 PlannedHeadcount(youth, 48, "9059011"),
                 PlannedHeadcount(adult, 6, "9059011"),
             ],
+            evaluations=5,
+        ),
+        # Last week: the demo educator completed it and has not evaluated it yet, so their
+        # certificate waits for the evaluation (/me/ asks for it); most others evaluated.
+        PlannedSession(
+            course="uplift-foundations",
+            title="Recent cohort",
+            days=[_weekday(today - dt.timedelta(days=8))],
+            venue=learn_center,
+            capacity=30,
+            is_free=True,
+            trainers=[TRAINER_EMAIL],
+            seats=[Seat(EDUCATOR_EMAIL)] + _fillers(18, 9),
+            attended=True,
+            evaluations=6,
+            not_evaluated_by=[EDUCATOR_EMAIL],
         ),
         PlannedSession(
             course="uplift-foundations",
@@ -740,6 +798,21 @@ class _Seeder:
             elif any(getattr(course, name) != value for name, value in fields.items()):
                 course = update_course(course=course, by=None, **fields)
             self.courses[spec["slug"]] = course
+        self.seed_evaluation_form(program)
+
+    def seed_evaluation_form(self, program: Program) -> EvaluationForm:
+        """UPLIFT's form, saved again only when it differs (a change would make a version)."""
+        current = EvaluationForm.objects.filter(program=program, is_current=True).first()
+        if current is not None and current.title == UPLIFT_EVALUATION_TITLE:
+            questions = tuple(
+                QuestionSpec(q.kind, q.text, tuple(q.choices), q.required, q.is_overall)
+                for q in current.questions.all()
+            )
+            if questions == UPLIFT_EVALUATION:
+                return current
+        return save_evaluation_form(
+            by=None, title=UPLIFT_EVALUATION_TITLE, questions=UPLIFT_EVALUATION, program=program
+        )
 
     # schedule ------------------------------------------------------------------------------
 
@@ -791,7 +864,41 @@ class _Seeder:
         ]
         if planned.attended:
             self.seed_attendance(session, planned, registrations)
+            self.seed_evaluations(session, planned, registrations)
         return session
+
+    def seed_evaluations(
+        self, session: Session, planned: PlannedSession, registrations: Sequence[Registration]
+    ) -> None:
+        """Ask the completers to evaluate the session as it ends, as settle_sessions would;
+        the planned ones answer within hours (their certificates follow)."""
+        if form_for_session(session) is None:
+            return
+        ended = session.meetings.order_by("-ends_at").first().ends_at
+        ask_for_evaluations(now=ended)
+        completers = [
+            registration
+            for registration in Registration.objects.filter(
+                pk__in=[r.pk for r in registrations], completed=True
+            ).select_related("person", "evaluation_request__form")
+            if registration.person.email not in planned.not_evaluated_by
+        ]
+        seat_order = {registration.pk: seat for seat, registration in enumerate(registrations)}
+        completers.sort(key=lambda registration: seat_order[registration.pk])
+        answered = set(
+            Evaluation.objects.filter(registration__in=completers).values_list(
+                "registration_id", flat=True
+            )
+        )
+        for turn, registration in enumerate(completers[: planned.evaluations]):
+            if registration.pk in answered:
+                continue
+            submit_evaluation(
+                registration=registration,
+                by=registration.person,
+                answers=_demo_answers(registration.evaluation_request.form, turn),
+                now=ended + dt.timedelta(hours=1, minutes=7 * turn),
+            )
 
     def seed_attendance(
         self, session: Session, planned: PlannedSession, registrations: Sequence[Registration]
@@ -887,6 +994,25 @@ class _Seeder:
         return registration
 
 
+def _demo_answers(form: EvaluationForm, turn: int) -> dict[int, object]:
+    """An invented completer's answers to `form`, varied by `turn`."""
+    answers: dict[int, object] = {}
+    for offset, question in enumerate(form.questions.all()):
+        index = turn + offset
+        if question.kind == Question.Kind.AGREEMENT:
+            answers[question.pk] = RATINGS[index % len(RATINGS)]
+        elif question.kind == Question.Kind.PREPOST:
+            before, now = BEFORE_NOW[index % len(BEFORE_NOW)]
+            answers[question.pk] = {"before": before, "now": now}
+        elif question.kind == Question.Kind.SINGLE:
+            answers[question.pk] = 0 if turn % 4 else 1
+        elif question.kind == Question.Kind.MULTIPLE:
+            answers[question.pk] = [0]
+        elif COMMENTS[turn % len(COMMENTS)]:
+            answers[question.pk] = COMMENTS[turn % len(COMMENTS)]
+    return answers
+
+
 def seed(*, today: dt.date | None = None) -> dict[str, int]:
     """Load or refresh the demo data for `today` (default: today's local date); return counts."""
     with transaction.atomic():
@@ -913,5 +1039,7 @@ def counts() -> dict[str, int]:
         "attendance rows": Attendance.objects.count(),
         "headcounts": Headcount.objects.count(),
         "certificates": Certificate.objects.count(),
+        "evaluation forms": EvaluationForm.objects.filter(is_current=True).count(),
+        "evaluations": Evaluation.objects.count(),
         "certified trainers": CertifiedTrainer.objects.filter(revoked_at__isnull=True).count(),
     }

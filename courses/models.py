@@ -165,6 +165,12 @@ class Session(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Share of the meetings' total length a participant must attend to complete.",
     )
+    evaluation_required = models.BooleanField(
+        "evaluation before the certificate",
+        default=True,
+        help_text="When the course or its program has an evaluation form, the certificate is "
+        "issued once the participant has evaluated the session (staff can excuse a person).",
+    )
     is_free = models.BooleanField(
         "free (grant-funded)", default=False, help_text="Everyone registers at no cost."
     )

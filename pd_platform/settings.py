@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "courses",
     "registrations",
     "certificates",
+    "evaluations",
     "attendance",
     "reports",
     "privacy",

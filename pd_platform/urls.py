@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("activity.urls")),
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
+    path("", include("evaluations.urls")),
+    path("", include("evaluations.staff_urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("", include("accounts.urls")),

@@ -590,7 +590,8 @@ def update_session(
     if dict(session.meetings.values_list("pk", "sequence")) != sequences:
         for registration in session.registrations.filter(status=Status.CONFIRMED):
             notifications.after_commit(registration, "session_changed")
-    if {"meetings", "trainers", "completion_threshold"} & set(changes):
+    # Requiring an evaluation or not holds or releases certificates too.
+    if {"meetings", "trainers", "completion_threshold", "evaluation_required"} & set(changes):
         recompute_session(session=session, now=now)
     return session
 

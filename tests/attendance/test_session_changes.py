@@ -178,6 +178,7 @@ def _admin_post(session, meetings, *, threshold):
         "member_price": "",
         "non_member_price": "",
         "completion_threshold": str(threshold),
+        **({"evaluation_required": "on"} if session.evaluation_required else {}),
         "notes": "",
         "meetings-TOTAL_FORMS": str(len(existing)),
         "meetings-INITIAL_FORMS": str(len(existing)),

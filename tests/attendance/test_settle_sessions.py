@@ -89,17 +89,17 @@ def test_settle_sessions_issues_once_the_last_meeting_has_ended_and_only_once(
     with _at(STARTS - dt.timedelta(minutes=12)):
         client.post(f"/checkin/{code.code}/")
     with _at(ENDS - dt.timedelta(seconds=1)):
-        assert _settle(django_capture_on_commit_callbacks) == "Issued 0 certificate(s).\n"
+        assert _settle(django_capture_on_commit_callbacks).startswith("Settled 0 completion(s);")
     assert not Certificate.objects.exists() and _certificate_emails() == []
     with _at(ENDS + dt.timedelta(minutes=4)):
-        assert _settle(django_capture_on_commit_callbacks) == "Issued 1 certificate(s).\n"
+        assert _settle(django_capture_on_commit_callbacks).startswith("Settled 1 completion(s);")
     certificate = Certificate.objects.get()
     assert certificate.registration == registration and certificate.is_valid
     assert str(certificate.hours) == "2.17"
     [email] = _certificate_emails()
     assert email.to == ["robin.ash@example.org"] and certificate.display_code in email.body
     with _at(ENDS + dt.timedelta(minutes=9)):
-        assert _settle(django_capture_on_commit_callbacks) == "Issued 0 certificate(s).\n"
+        assert _settle(django_capture_on_commit_callbacks).startswith("Settled 0 completion(s);")
     assert Certificate.objects.count() == 1 and len(_certificate_emails()) == 1
 
 
@@ -133,7 +133,7 @@ def test_a_correction_after_the_end_revokes_and_reissues_at_once(
     certificate.refresh_from_db()
     assert not certificate.is_valid and "corrected" in certificate.revoked_reason
     with _at(ENDS + dt.timedelta(days=2, minutes=5)):
-        assert _settle(django_capture_on_commit_callbacks) == "Issued 0 certificate(s).\n"
+        assert _settle(django_capture_on_commit_callbacks).startswith("Settled 0 completion(s);")
         assert put("present") is True
     certificate.refresh_from_db()
     assert certificate.is_valid

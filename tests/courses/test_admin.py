@@ -82,6 +82,7 @@ def _session_post(
         "member_price": "",
         "non_member_price": "",
         "completion_threshold": "100",
+        "evaluation_required": "on",  # ticked by default, as the browser sends it
         "notes": "",
         "meetings-TOTAL_FORMS": str(len(meetings)),
         "meetings-INITIAL_FORMS": str(len(existing)),

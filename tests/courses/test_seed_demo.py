@@ -15,6 +15,7 @@ from attendance.models import Attendance, Headcount
 from certificates.models import Certificate
 from courses import dates, demo
 from courses.models import CertifiedTrainer, Course, Meeting, Program, Session
+from evaluations.models import Answer, Evaluation, EvaluationForm, EvaluationRequest, Question
 from organizations.models import District, Provider, Role
 from organizations.selectors import district_is_verified
 from registrations.models import Registration
@@ -50,6 +51,7 @@ def _row_counts() -> dict[str, int]:
             "registrations",
             "attendance",
             "certificates",
+            "evaluations",
             "account",
         }
     }
@@ -184,6 +186,30 @@ def _canonical_dump() -> list:
             )
         ),
         _sorted(
+            EvaluationForm.objects.values_list(
+                "program__slug", "title", "version", "is_current", "created_at"
+            )
+        ),
+        _sorted(
+            Question.objects.values_list(
+                "form__version", "position", "kind", "text", "choices", "required", "is_overall"
+            )
+        ),
+        _sorted(
+            EvaluationRequest.objects.values_list(
+                "registration__session__title", "registration__person__email", "asked_at"
+            )
+        ),
+        _sorted(
+            Evaluation.objects.values_list(
+                "registration__session__title",
+                "registration__person__email",
+                "form__version",
+                "submitted_at",
+            )
+        ),
+        _sorted(Answer.objects.values_list("question__text", "rating", "before", "chosen", "text")),
+        _sorted(
             CertifiedTrainer.objects.values_list(
                 "program__slug",
                 "person__email",
@@ -213,7 +239,7 @@ def test_seeding_twice_leaves_the_same_rows_and_values():
         _seed()
         assert _row_counts() == counts
         assert _canonical_dump() == dump
-    assert "sessions: 15" in output
+    assert "sessions: 16" in output
     assert demo.PASSWORD in output
 
 
@@ -506,3 +532,48 @@ def test_seeding_again_puts_back_corrected_attendance_and_headcounts(seeded):
         Headcount.objects.filter(meeting__session=session).values_list("count", flat=True)
     )
     assert counts == [25]
+
+
+# --- evaluations ------------------------------------------------------------------------------
+
+
+def test_uplift_has_one_evaluation_form_and_reseeding_adds_no_version(seeded):
+    form = EvaluationForm.objects.get(program__slug="uplift", is_current=True)
+    assert form.title == demo.UPLIFT_EVALUATION_TITLE and form.version == 1
+    assert [(q.kind, q.text, q.is_overall) for q in form.questions.all()][:1] == [
+        ("agreement", "The session met its objectives", True)
+    ]
+    assert form.questions.count() == 6
+    with time_machine.travel(FROZEN + dt.timedelta(days=3), tick=False):
+        output = _seed()
+    assert EvaluationForm.objects.count() == 1
+    assert "evaluation forms: 1" in output
+    # Non-UPLIFT courses have no form: their certificates are issued at once.
+    assert not EvaluationForm.objects.exclude(program__slug="uplift").exists()
+
+
+def test_past_uplift_sessions_have_enough_evaluations_for_results(seeded):
+    past = Session.objects.filter(
+        course__program__slug="uplift", meetings__ends_at__date__lt=seeded
+    ).distinct()
+    assert past.count() >= 4
+    for session in past:
+        responses = Evaluation.objects.filter(registration__session=session).count()
+        assert responses >= 3, session
+        # Those who evaluated have their certificates; completers who did not wait for theirs.
+        evaluated = Registration.objects.filter(session=session, evaluation__isnull=False)
+        assert all(hasattr(r, "certificate") for r in evaluated), session
+    assert Evaluation.objects.filter(registration__session__course__program=None).count() == 0
+
+
+def test_the_demo_educators_recent_uplift_certificate_waits_for_their_evaluation(seeded):
+    recent = _session("uplift-foundations", "Recent cohort")
+    registration = recent.registrations.get(person__email=demo.EDUCATOR_EMAIL)
+    assert registration.completed
+    assert registration.evaluation_request.form.program.slug == "uplift"
+    assert not hasattr(registration, "evaluation")
+    assert not Certificate.objects.filter(registration=registration).exists()
+    assert dates.local_date(recent.meetings.get().ends_at) < seeded
+    # Last year's UPLIFT cohort they did evaluate, and its certificate is theirs.
+    last_year = _session("uplift-foundations", "Cohort 1, last year")
+    assert last_year.registrations.get(person__email=demo.EDUCATOR_EMAIL).certificate.is_valid

@@ -62,6 +62,7 @@ from attendance.models import Headcount
 from attendance.services import check_in_code_for
 from certificates.selectors import transcript
 from certificates.services import issue_transcript
+from evaluations.services import QuestionSpec, save_evaluation_form
 from registrations.models import CalendarFeed, Invitation, Registration
 from registrations.notifications import RELEASE_SALT
 from tests.certificates.helpers import completed, past_session
@@ -190,6 +191,14 @@ _TABLE: dict[str, tuple] = {
     "GET reports:compare":                  (LOGIN, 403,   403,   403,   200,   200,   200,   200),
     "GET reports:export":                   (LOGIN, 403,   403,   403,   200,   200,   200,   200),
     "GET reports:detail":                   (LOGIN, 403,   403,   403,   200,   200,   200,   200),
+    # Evaluation forms: provider staff and Alliance admins; another provider's form 404. An
+    # empty POST shows the builder's errors (200).
+    "GET evaluation_forms:list":            (LOGIN, 403,   403,   403,   403,   200,   200,   200),
+    "GET evaluation_forms:new":             (LOGIN, 403,   403,   403,   403,   200,   404,   200),
+    "POST evaluation_forms:new":            (LOGIN, 403,   403,   403,   403,   200,   404,   200),
+    "GET evaluation_forms:detail":          (LOGIN, 403,   403,   403,   403,   200,   404,   200),
+    "GET evaluation_forms:edit":            (LOGIN, 403,   403,   403,   403,   200,   404,   200),
+    "POST evaluation_forms:edit":           (LOGIN, 403,   403,   403,   403,   200,   404,   200),
     # allauth's sign-in pages, Django's admin index, the health check.
     "GET account_login":                    (200,   302,   302,   302,   302,   302,   302,   302),
     "GET account_signup":                   (200,   302,   302,   302,   302,   302,   302,   302),
@@ -271,6 +280,8 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "certificates:session_zip": lambda w: {"pk": w.past_session.pk},
     "certificates:staff_transcript_pdf": lambda w: {"pk": w.registrant.pk},
     "certificates:staff_transcript_csv": lambda w: {"pk": w.registrant.pk},
+    "evaluation_forms:detail": lambda w: {"pk": w.evaluation_form.pk},
+    "evaluation_forms:edit": lambda w: {"pk": w.evaluation_form.pk},
     "reports:export": lambda w: {"fmt": "csv"},
     # The past session: attendance of the future one cannot be recorded yet (a 400).
     "api-attendance": lambda w: {"pk": w.past_session.pk},
@@ -290,6 +301,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
 QUERY: dict[str, Callable[[SimpleNamespace], str]] = {
     "attendance:roster": lambda w: f"meeting={w.meeting.pk}",
     "staff:billing_csv": lambda w: "start=2000-01-01&end=2100-12-31",
+    "evaluation_forms:new": lambda w: f"course={w.course.pk}",
     "api-activity": lambda w: f"registration={w.registration.pk}",
 }
 # Minimal valid bodies where an empty one would stop at validation before the permission
@@ -514,6 +526,13 @@ def build_world() -> SimpleNamespace:
             invited_by=users["coordinator"],
         ),
         release_token=signing.dumps(registration.pk, salt=RELEASE_SALT),
+        # A course's own form: the staff builder's pages show it.
+        evaluation_form=save_evaluation_form(
+            by=None,
+            title="Matrix evaluation",
+            questions=[QuestionSpec("agreement", "The session met its objectives")],
+            course=CourseFactory(provider=own),
+        ),
     )
 
 
