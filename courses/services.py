@@ -315,7 +315,7 @@ def revoke_trainer_certification(
         certification.revoked_reason = reason.strip()[:300]
         certification.save(update_fields=["revoked_at", "revoked_by", "revoked_reason"])
         _record(
-            "trainer.certification_revoked",
+            "trainer.revoked",
             certification,
             by=by,
             reason=certification.revoked_reason,
