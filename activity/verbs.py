@@ -54,6 +54,10 @@ VERB_LABELS = {
     "evaluation_form.updated": "Evaluation form changed",
     "evaluation_form.versioned": "New version of the evaluation form",
     "evaluation_form.retired": "Evaluation form retired",
+    "evaluation.requested": "Asked to evaluate the session",
+    "evaluation.submitted": "Evaluation sent",
+    "evaluation.changed": "Evaluation changed",
+    "evaluation.waived": "Excused from the evaluation",
 }
 
 FIELD_LABELS = {
