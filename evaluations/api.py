@@ -192,7 +192,7 @@ class AnswerValueField(serializers.Field):
 
     default_error_messages = {
         "shape": "Give a whole number, text, a list of option indexes, or "
-        '{"before": 1-5, "now": 1-5}.'
+        '{{"before": 1-5, "now": 1-5}}.'  # braces doubled: DRF formats the message
     }
 
     def __init__(self, **kwargs):
