@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from courses.models import Session
 from courses.selectors import session_details
+from evaluations.selectors import evaluation_state
 from organizations.permissions import roles_of
 from registrations.models import Registration
 from registrations.selectors import (
@@ -74,6 +75,7 @@ def staff_registration(request: HttpRequest, pk: int, registration_pk: int) -> H
         "registration": registration,
         "position": waitlist_position(registration),
         "entries": present(history, audience=Audience.STAFF, viewer=request.user),
+        "evaluation": evaluation_state(registration),
     }
     return render(request, "activity/staff_registration.html", context)
 

@@ -2,6 +2,7 @@
 Evaluations). Results are aggregates computed in the database, never rows that say who
 answered what; below MIN_RESPONSES only the counts are given."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from courses.models import Course, Program, Session
 from registrations.models import Registration
 
@@ -95,6 +97,50 @@ def due_requests() -> QuerySet[Registration]:
         Registration.objects.filter(completed=True)
         .filter(Exists(_form_exists_for_registration()))
         .exclude(Exists(EvaluationRequest.objects.filter(registration=OuterRef("pk"))))
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationState:
+    """Where a registration stands with its evaluation, as staff see it: dates and who excused
+    it, never the answers."""
+
+    asked_at: dt.datetime | None = None
+    reminded_at: dt.datetime | None = None
+    evaluated_at: dt.datetime | None = None
+    waived_at: dt.datetime | None = None
+    waived_by: User | None = None
+    waive_reason: str = ""
+    has_form: bool = False
+
+    @property
+    def can_excuse(self) -> bool:
+        return self.has_form and self.evaluated_at is None and self.waived_at is None
+
+
+def evaluation_state(registration: Registration) -> EvaluationState:
+    """Asked (and reminded), evaluated, excused, or none of these; at most three queries."""
+    request = (
+        EvaluationRequest.objects.filter(registration=registration)
+        .select_related("waived_by")
+        .first()
+    )
+    evaluated_at = (
+        Evaluation.objects.filter(registration=registration)
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
+    if request is None:
+        has_form = form_for_session(registration.session) is not None
+        return EvaluationState(evaluated_at=evaluated_at, has_form=has_form)
+    return EvaluationState(
+        asked_at=request.asked_at,
+        reminded_at=request.second_reminder_at or request.first_reminder_at,
+        evaluated_at=evaluated_at,
+        waived_at=request.waived_at,
+        waived_by=request.waived_by,
+        waive_reason=request.waive_reason,
+        has_form=True,
     )
 
 

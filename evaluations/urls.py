@@ -6,4 +6,9 @@ app_name = "evaluations"
 
 urlpatterns = [
     path("evaluations/<int:pk>/", views.evaluate, name="evaluate"),
+    path(
+        "staff/sessions/<int:pk>/registrations/<int:registration_pk>/excuse-evaluation/",
+        views.excuse,
+        name="excuse",
+    ),
 ]

@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "CourseAudienceEnum": "courses.models.Audience",
         "AttendanceStatusEnum": "attendance.models.Attendance.Status",
         "HeadcountAudienceEnum": "attendance.models.Headcount.Audience",
+        "EvaluationQuestionKindEnum": "evaluations.models.Question.Kind",
     },
 }
 

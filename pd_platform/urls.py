@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("activity.api_urls")),
     path("", include("attendance.api_urls")),
     path("", include("certificates.api_urls")),
+    path("", include("evaluations.api_urls")),
     path("", include("registrations.api_urls")),
     path("", include("courses.api_urls")),
     path("", include("reports.api_urls")),

@@ -62,10 +62,10 @@ from attendance.models import Headcount
 from attendance.services import check_in_code_for
 from certificates.selectors import transcript
 from certificates.services import issue_transcript
-from evaluations.services import QuestionSpec, save_evaluation_form
+from evaluations.services import QuestionSpec, ask_for_evaluations, save_evaluation_form
 from registrations.models import CalendarFeed, Invitation, Registration
 from registrations.notifications import RELEASE_SALT
-from tests.certificates.helpers import completed, past_session
+from tests.certificates.helpers import completed, confirmed, mark, past_session
 from tests.factories import (
     CourseFactory,
     DistrictFactory,
@@ -233,6 +233,15 @@ _TABLE: dict[str, tuple] = {
     # A registration's history: whoever may see the registration (404 for anyone else).
     "GET api-activity":                     (401,   404,   200,   404,   200,   200,   404,   200),
     "GET api-reports-reach":                (401,   403,   403,   403,   200,   200,   200,   200),
+    # Evaluations: one's own (404 for anyone else's, never 403); an empty POST shows the
+    # form's errors. Staff excuse a person (an empty reason is a message on the page they
+    # come back to); 404 for anyone else.
+    "GET evaluations:evaluate":             (LOGIN, 404,   200,   404,   404,   404,   404,   404),
+    "POST evaluations:evaluate":            (LOGIN, 404,   400,   404,   404,   404,   404,   404),
+    "POST evaluations:excuse":              (LOGIN, 404,   404,   404,   404,   303,   404,   303),
+    "GET api-evaluation-form":              (200,   200,   200,   200,   200,   200,   200,   200),
+    "GET api-my-evaluation":                (401,   404,   200,   404,   404,   404,   404,   404),
+    "PUT api-my-evaluation":                (401,   404,   400,   404,   404,   404,   404,   404),
     "GET api-schema":                       (200,   200,   200,   200,   200,   200,   200,   200),
     "GET api-docs":                         (200,   200,   200,   200,   200,   200,   200,   200),
 }
@@ -296,6 +305,10 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "api-course-detail": lambda w: {"slug": w.course.slug},
     "api-session-detail": lambda w: {"pk": w.session.pk},
     "api-session-cancel": lambda w: {"pk": w.session.pk},
+    "evaluations:evaluate": lambda w: {"pk": w.asked.pk},
+    "evaluations:excuse": lambda w: {"pk": w.asked.session_id, "registration_pk": w.asked.pk},
+    "api-evaluation-form": lambda w: {"pk": w.asked.session_id},
+    "api-my-evaluation": lambda w: {"pk": w.asked.pk},
 }
 # Query strings some pages need to do their work rather than answer 400 or 404.
 QUERY: dict[str, Callable[[SimpleNamespace], str]] = {
@@ -497,6 +510,19 @@ def build_world() -> SimpleNamespace:
     )
     past = past_session(course=CourseFactory(provider=own), trainers=[users["trainer"]])
     certificate = completed(past, users["registrant"])
+    # A session with an evaluation form that the registrant completed and was asked to
+    # evaluate (their certificate waits for it).
+    evaluated_course = CourseFactory(provider=own)
+    save_evaluation_form(
+        by=None,
+        title="Matrix evaluation",
+        questions=[QuestionSpec("agreement", "The session met its objectives")],
+        course=evaluated_course,
+    )
+    evaluated = past_session(course=evaluated_course, trainers=[users["trainer"]])
+    asked = confirmed(evaluated, users["registrant"])
+    mark(evaluated, asked)
+    ask_for_evaluations()
     return SimpleNamespace(
         users=users,
         registrant=users["registrant"],
@@ -515,6 +541,7 @@ def build_world() -> SimpleNamespace:
         past_session=past,
         past_meeting=past.meetings.get(),
         certificate=certificate,
+        asked=asked,
         issued_transcript=issue_transcript(
             person=users["registrant"], transcript=transcript(users["registrant"])
         ),
