@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("registrations.api_urls")),
     path("", include("courses.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("evaluations.results_api_urls")),
 ]
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
     path("", include("evaluations.urls")),
+    path("", include("evaluations.results_urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("", include("accounts.urls")),
