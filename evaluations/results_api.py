@@ -2,7 +2,12 @@
 Evaluations), for the same filters (evaluations.results_forms) and the same people."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -32,7 +37,9 @@ class QuestionResultSerializer(serializers.Serializer):
     counts_only = serializers.BooleanField(
         help_text=f"Fewer than {MIN_RESPONSES} responses or answers: only `answered` is given."
     )
-    distribution = OptionCountSerializer(many=True)
+    distribution = serializers.SerializerMethodField(
+        help_text="Count per scale value (pre/post: now) or per option; empty when counts only."
+    )
     mean = serializers.DecimalField(help_text="Mean rating (pre/post: now), 1-5.", **MEAN)
     agreement_percent = serializers.DecimalField(
         help_text="Agreement questions: answers 4 or 5, percent.", **PERCENT
@@ -50,12 +57,9 @@ class QuestionResultSerializer(serializers.Serializer):
         help_text="Open text answers, sorted alphabetically, without names or dates.",
     )
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["distribution"] = [
-            {"option": option, "count": count} for option, count in instance.distribution
-        ]
-        return data
+    @extend_schema_field(OptionCountSerializer(many=True))
+    def get_distribution(self, instance) -> list[dict]:
+        return [{"option": option, "count": count} for option, count in instance.distribution]
 
 
 class FormResultsSerializer(serializers.Serializer):
