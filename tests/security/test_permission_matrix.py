@@ -190,6 +190,10 @@ _TABLE: dict[str, tuple] = {
     "GET reports:compare":                  (LOGIN, 403,   403,   403,   200,   200,   200,   200),
     "GET reports:export":                   (LOGIN, 403,   403,   403,   200,   200,   200,   200),
     "GET reports:detail":                   (LOGIN, 403,   403,   403,   200,   200,   200,   200),
+    # Evaluation results: trainers (their sessions), provider staff (their provider's: other
+    # staff see an empty page), Alliance admins; never educators or coordinators.
+    "GET evaluation_results:results":       (LOGIN, 403,   403,   200,   403,   200,   200,   200),
+    "GET evaluation_results:export":        (LOGIN, 403,   403,   200,   403,   200,   200,   200),
     # allauth's sign-in pages, Django's admin index, the health check.
     "GET account_login":                    (200,   302,   302,   302,   302,   302,   302,   302),
     "GET account_signup":                   (200,   302,   302,   302,   302,   302,   302,   302),
@@ -224,6 +228,7 @@ _TABLE: dict[str, tuple] = {
     # A registration's history: whoever may see the registration (404 for anyone else).
     "GET api-activity":                     (401,   404,   200,   404,   200,   200,   404,   200),
     "GET api-reports-reach":                (401,   403,   403,   403,   200,   200,   200,   200),
+    "GET api-evaluation-results":           (401,   403,   403,   200,   403,   200,   200,   200),
     "GET api-schema":                       (200,   200,   200,   200,   200,   200,   200,   200),
     "GET api-docs":                         (200,   200,   200,   200,   200,   200,   200,   200),
 }
@@ -272,6 +277,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "certificates:staff_transcript_pdf": lambda w: {"pk": w.registrant.pk},
     "certificates:staff_transcript_csv": lambda w: {"pk": w.registrant.pk},
     "reports:export": lambda w: {"fmt": "csv"},
+    "evaluation_results:export": lambda w: {"fmt": "csv"},
     # The past session: attendance of the future one cannot be recorded yet (a 400).
     "api-attendance": lambda w: {"pk": w.past_session.pk},
     "api-headcounts": lambda w: {"pk": w.past_session.pk},
