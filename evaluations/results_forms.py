@@ -23,6 +23,7 @@ from .permissions import results_visibility
 from .selectors import results_sessions
 
 YEARS_AHEAD, YEARS_BACK = 1, 9  # as the reach report offers them
+ANY_PERIOD = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
 
 
 def fiscal_year_choices(current: int) -> list[tuple[int, str]]:
@@ -85,6 +86,10 @@ class ResultsFilterForm(forms.Form):
     def __init__(self, data=None, *, user: User, **kwargs) -> None:
         self.visible = results_visibility(user)  # PermissionDenied first
         self.current_year = fiscal_year_of(today())
+        # A session's link gives no period: its results whenever it ran.
+        self.any_period = _given(data, "session") and not any(
+            _given(data, name) for name in ("fiscal_year", "start", "end")
+        )
         data = _with_default_year(data, self.current_year)
         super().__init__(data, **kwargs)
         self.fields["fiscal_year"].choices = fiscal_year_choices(self.current_year)
@@ -126,6 +131,8 @@ class ResultsFilterForm(forms.Form):
         return bool(self.cleaned_data.get("start") or self.cleaned_data.get("end"))
 
     def period(self) -> tuple[dt.date, dt.date]:
+        if self.any_period:
+            return ANY_PERIOD
         data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start or end:
@@ -173,10 +180,18 @@ class ResultsFilterForm(forms.Form):
         pairs = [
             (name, value)
             for name in self.fields
+            if not (self.any_period and name == "fiscal_year")
             for value in self.data.getlist(name)
             if value != ""
         ]
         return urlencode(pairs)
+
+
+def _given(data, name: str) -> bool:
+    if not data:
+        return False
+    values = data.getlist(name) if isinstance(data, QueryDict) else [data.get(name)]
+    return any(value not in (None, "") for value in values)
 
 
 def _trainer_label(user) -> str:

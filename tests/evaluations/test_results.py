@@ -248,6 +248,13 @@ def test_the_page_and_the_api_cost_the_same_queries_for_10_and_1000_responses(
     assert page_small < 20 and api_small < 15
 
 
+def test_a_session_link_without_a_period_gives_its_results_whenever_it_ran(api_client, case, staff):
+    api_client.force_authenticate(staff)
+    assert api_client.get(API, {"session": case.session.pk}).json()["responses"] == 4
+    narrowed = api_client.get(API, {"session": case.session.pk, "fiscal_year": 2020})
+    assert narrowed.json()["responses"] == 0
+
+
 def test_the_session_page_link_and_url_names(case):
     assert reverse("evaluation_results:results") == PAGE
     assert reverse("api-evaluation-results") == API
