@@ -7,12 +7,12 @@ import hashlib
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 320
+WIDTH = 380
 ROW = 26
 BAR = 16
-LABEL_ROOM = 120
-VALUE_ROOM = 56
-LABEL_CHARS = 16
+LABEL_ROOM = 160
+VALUE_ROOM = 76
+LABEL_CHARS = 21
 BAR_COLOR = "#0b4f8a"
 TEXT = 'font-size="13" fill="#1a1a1a"'
 
