@@ -79,7 +79,7 @@ WHERE r.status = 'confirmed' AND s.status = 'scheduled'""",
         """
 INSERT INTO evaluations_evaluation (registration_id, form_id, submitted_at, updated_at)
 SELECT registration_id, form_id, now(), now() FROM evaluations_evaluationrequest
-ORDER BY (registration_id * 2654435761) % 1000003
+ORDER BY (registration_id * 2654435761) %% 1000003
 LIMIT %(responses)s""",
     ),
     (
@@ -89,8 +89,8 @@ INSERT INTO evaluations_answer (evaluation_id, question_id, rating, before, chos
 SELECT e.id, q.id,
        CASE WHEN q.kind IN ('agreement', 'prepost') THEN 1 + (e.id * 7 + q.position) % 5 END,
        CASE WHEN q.kind = 'prepost' THEN 1 + (e.id * 3) % 3 END,
-       CASE WHEN q.kind = 'single' THEN 1 << (e.id % 3)
-            WHEN q.kind = 'multiple' THEN 1 + (e.id % 15) ELSE 0 END,
+       CASE WHEN q.kind = 'single' THEN 1 << (e.id % 3)::int
+            WHEN q.kind = 'multiple' THEN (1 + e.id % 15)::int ELSE 0 END,
        CASE WHEN q.kind = 'text' AND e.id % 4 = 0 THEN 'Comment ' || (e.id % 500) ELSE '' END
 FROM evaluations_evaluation e
 JOIN evaluations_question q ON q.form_id = e.form_id
@@ -110,13 +110,26 @@ def load_evaluations(responses: int) -> None:
             reach_scale.progress(f"{label}: {cursor.rowcount:,} rows in {took:.1f} s")
 
 
-def _add_evaluation_required(tables) -> None:
-    """Session.evaluation_required (NOT NULL, from evaluations' migration) is newer than
-    reach_scale's generator: sessions here do not require evaluation (certificates at once)."""
+def _fill_new_columns(tables) -> None:
+    """Columns added to the models after reach_scale's generator was written (e.g.
+    Session.evaluation_required, Meeting.break_minutes) get their field's default, so COPY
+    meets the NOT NULL constraints."""
+    from django.apps import apps
+
+    models = {model._meta.db_table: model for model in apps.get_models()}
     for table in tables:
-        if table.name == "courses_session" and "evaluation_required" not in table.columns:
-            table.columns.append("evaluation_required")
-            table.lines = [line + "\tf" for line in table.lines]
+        model = models.get(table.name)
+        if model is None:
+            continue
+        for model_field in model._meta.concrete_fields:
+            if model_field.column in table.columns or not model_field.has_default():
+                continue
+            value = model_field.get_default()
+            if isinstance(value, bool):
+                value = "t" if value else "f"
+            text = reach_scale.nul(value)
+            table.columns.append(model_field.column)
+            table.lines = [f"{line}\t{text}" for line in table.lines]
 
 
 def timed(label: str, run, repeats: int = 3) -> tuple[str, float, float, int]:
@@ -172,6 +185,11 @@ def main(argv=None) -> int:
         if args.skip_load:
             pgbench_db.migrate(env, timeout=reach_scale.MIGRATE_TIMEOUT)
             pgbench_db.setup_django(env)
+            from evaluations.models import EvaluationForm
+
+            if not EvaluationForm.objects.exists():  # an earlier run stopped before them
+                load_evaluations(args.responses)
+                reach_scale.vacuum_analyze()
         else:
             print(f"Preparing database {DB_NAME} ...", flush=True)
             pgbench_db.recreate_database(DB_NAME)
@@ -183,10 +201,11 @@ def main(argv=None) -> int:
                 attendance=args.attendance,
                 seed=reach_scale.SEED,
             )
-            _add_evaluation_required(generated.tables)
+            _fill_new_columns(generated.tables)
             reach_scale.load(generated.tables)
             del generated.tables
-            reach_scale.progress("storing credited minutes ...")
+            reach_scale.progress("VACUUM (ANALYZE), storing credited minutes ...")
+            reach_scale.vacuum_analyze()
             reach_scale.store_all_credited_minutes()
             load_evaluations(args.responses)
             reach_scale.progress("VACUUM (ANALYZE) ...")

@@ -271,15 +271,18 @@ def results(sessions: QuerySet[Session]) -> Results:
         .annotate(**_answer_aggregates())
         .order_by()
     }
+    # Every question of the forms answered (one unanswered shows 0), found from the answered
+    # questions: a few hundred rows, where the forms of the evaluations would scan them all.
     questions = list(
-        Question.objects.filter(form__in=evaluations.values("form_id"))
+        Question.objects.filter(form__in=Question.objects.filter(pk__in=list(rows)).values("form"))
         .select_related("form")
         .order_by("form__title", "form__version", "form_id", "position")
     )
     comments: dict[int, list[str]] = {}
-    if responses >= MIN_RESPONSES:
+    text_ids = [q.pk for q in questions if q.kind == Question.Kind.TEXT and q.pk in rows]
+    if responses >= MIN_RESPONSES and text_ids:
         texts = (
-            Answer.objects.filter(evaluation__in=evaluations, question__kind=Question.Kind.TEXT)
+            Answer.objects.filter(evaluation__in=evaluations, question_id__in=text_ids)
             .exclude(text="")
             .order_by("question_id", "text", "pk")  # sorted: never in the order people answered
             .values_list("question_id", "text")
@@ -338,11 +341,14 @@ def summary(sessions: QuerySet[Session]) -> Summary:
     asked, responses = _response_counts(sessions)
     if responses < MIN_RESPONSES:
         return Summary(asked, responses, _percent(responses, asked), None, None)
-    overall = Q(question__is_overall=True, rating__isnull=False)
-    pair = Q(question__kind=Question.Kind.PREPOST, before__isnull=False, rating__isnull=False)
+    overall_ids = Question.objects.filter(is_overall=True).values("pk")
+    prepost_ids = Question.objects.filter(kind=Question.Kind.PREPOST).values("pk")
+    overall = Q(question_id__in=overall_ids, rating__isnull=False)
+    pair = Q(question_id__in=prepost_ids, before__isnull=False, rating__isnull=False)
+    # Answers of the overall and pre/post questions only (by id, through their index).
     figures = (
         Answer.objects.filter(evaluation__registration__session__in=sessions)
-        .filter(overall | pair)
+        .filter(Q(question_id__in=overall_ids) | Q(question_id__in=prepost_ids))
         .aggregate(
             overall=Count("pk", filter=overall),
             overall_agree=Count("pk", filter=overall & Q(rating__gte=AGREE)),
