@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import (
-    Avg,
     Count,
     Exists,
     ExpressionWrapper,
@@ -18,11 +17,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
 )
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from courses.models import Course, Program, Session
+from courses.dates import local_day_range
+from courses.models import Course, Meeting, Program, Session
 from registrations.models import Registration
 
 from .models import (
@@ -150,7 +151,71 @@ def evaluation_state(registration: Registration) -> EvaluationState:
 def _rounded(value, places: str = "0.01") -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value)).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _ratio(part: int | None, whole: int | None, places: str = "0.01") -> Decimal | None:
+    """part / whole exactly, rounded half up (the database's AVG of integers is a float on
+    SQLite and a numeric on PostgreSQL: sums and counts are exact on both)."""
+    if not whole:
+        return None
+    return _rounded(Decimal(part or 0) / Decimal(whole), places)
+
+
+def _percent(part: int | None, whole: int | None) -> Decimal | None:
+    return _ratio((part or 0) * 100, whole, "0.1")
+
+
+def results_sessions(
+    *,
+    visible: Q | None,
+    start: dt.date,
+    end: dt.date,
+    provider_ids: Iterable[int] | None = None,
+    program_id: int | None = None,
+    course_id: int | None = None,
+    session_id: int | None = None,
+    trainer_id: int | None = None,
+    delivery: str = "",
+) -> QuerySet[Session]:
+    """The sessions whose evaluations are reported: not cancelled, within `visible` (None: all),
+    narrowed by the filters; in the period when the first meeting's local date is in
+    start..end (inclusive), as the reach report decides it."""
+    begin, finish = local_day_range(start, end)
+    meetings = Meeting.objects.filter(session=OuterRef("pk"))
+    sessions = Session.objects.filter(status=Session.Status.SCHEDULED).filter(
+        Exists(meetings.filter(starts_at__gte=begin, starts_at__lt=finish)),
+        ~Exists(meetings.filter(starts_at__lt=begin)),
+    )
+    if visible is not None:
+        sessions = sessions.filter(visible)
+    if provider_ids is not None:
+        sessions = sessions.filter(course__provider_id__in=list(provider_ids))
+    if program_id is not None:
+        sessions = sessions.filter(course__program_id=program_id)
+    if course_id is not None:
+        sessions = sessions.filter(course_id=course_id)
+    if session_id is not None:
+        sessions = sessions.filter(pk=session_id)
+    if trainer_id is not None:
+        sessions = sessions.filter(pk__in=_trained_by(trainer_id))
+    if delivery:
+        sessions = sessions.filter(delivery=delivery)
+    return sessions
+
+
+def _trained_by(user_id: int) -> QuerySet:
+    return Session.trainers.through.objects.filter(user_id=user_id).values("session_id")
+
+
+def visible_sessions(
+    *, alliance_admin: bool, provider_ids: Iterable[int], user_id: int
+) -> Q | None:
+    """Whose results a person sees (DESIGN.md, Evaluations): Alliance admins all (None),
+    provider staff their providers' sessions, trainers the sessions they train."""
+    if alliance_admin:
+        return None
+    return Q(course__provider_id__in=list(provider_ids)) | Q(pk__in=_trained_by(user_id))
 
 
 @dataclass
@@ -163,20 +228,31 @@ class QuestionResult:
     agreement_percent: Decimal | None = None
     mean_before: Decimal | None = None
     mean_change: Decimal | None = None
+    change_n: int = 0  # pre/post pairs the change is the mean of
     comments: list[str] = field(default_factory=list)
+    # Fewer than MIN_RESPONSES answers (or responses): only `answered` is given.
+    counts_only: bool = False
+
+
+@dataclass
+class FormResults:
+    form: EvaluationForm
+    questions: list[QuestionResult]
 
 
 @dataclass
 class Results:
     asked: int
     responses: int
-    questions: list[QuestionResult]
+    forms: list[FormResults]
+
+    @property
+    def questions(self) -> list[QuestionResult]:
+        return [question for form in self.forms for question in form.questions]
 
     @property
     def response_rate(self) -> Decimal | None:
-        if not self.asked:
-            return None
-        return _rounded(Decimal(self.responses) * 100 / self.asked, "0.1")
+        return _percent(self.responses, self.asked)
 
     @property
     def counts_only(self) -> bool:
@@ -184,16 +260,16 @@ class Results:
 
 
 def _answer_aggregates() -> dict:
+    rated = Q(rating__isnull=False)
+    pair = Q(before__isnull=False, rating__isnull=False)
     aggregates = {
         "answered": Count("pk"),
-        "mean": Avg("rating"),
-        "mean_before": Avg("before"),
-        "mean_change": Avg(
-            ExpressionWrapper(F("rating") - F("before"), output_field=IntegerField()),
-            filter=Q(before__isnull=False, rating__isnull=False),
-        ),
+        "rated": Count("pk", filter=rated),
+        "rating_sum": Sum("rating"),
         "agree": Count("pk", filter=Q(rating__gte=AGREE)),
-        "rated": Count("pk", filter=Q(rating__isnull=False)),
+        "pairs": Count("pk", filter=pair),
+        "before_sum": Sum("before", filter=pair),
+        "now_sum": Sum("rating", filter=pair),
     }
     for value in SCALE:
         aggregates[f"r{value}"] = Count("pk", filter=Q(rating=value))
@@ -213,13 +289,28 @@ def _with_bits(answers: QuerySet[Answer]) -> QuerySet[Answer]:
     )
 
 
+def _response_counts(sessions: QuerySet[Session]) -> tuple[int, int]:
+    """(asked, responses): the registrations asked to evaluate and not excused, plus the
+    excused who answered anyway; and the evaluations."""
+    figures = Registration.objects.filter(session__in=sessions).aggregate(
+        asked=Count(
+            "pk",
+            filter=Q(evaluation_request__isnull=False)
+            & (Q(evaluation_request__waived_at__isnull=True) | Q(evaluation__isnull=False)),
+        ),
+        responses=Count("evaluation"),
+    )
+    responses = figures["responses"] or 0
+    # An evaluation is only taken once asked; max() keeps the rate at most 100 % regardless.
+    return max(figures["asked"] or 0, responses), responses
+
+
 def results(sessions: QuerySet[Session]) -> Results:
-    """The results of the evaluations of `sessions`, in four queries whatever their number."""
+    """The results of the evaluations of `sessions`, per form version and question, in four
+    queries whatever their number. Below MIN_RESPONSES responses (or answers to a question)
+    only counts are given: no distribution, means or comments."""
+    asked, responses = _response_counts(sessions)
     evaluations = Evaluation.objects.filter(registration__session__in=sessions)
-    asked = EvaluationRequest.objects.filter(
-        registration__session__in=sessions, waived_at__isnull=True
-    ).count()
-    responses = evaluations.count()
     rows = {
         row["question"]: row
         for row in _with_bits(Answer.objects.filter(evaluation__in=evaluations))
@@ -227,49 +318,62 @@ def results(sessions: QuerySet[Session]) -> Results:
         .annotate(**_answer_aggregates())
         .order_by()
     }
+    # Every question of the forms answered (one unanswered shows 0), found from the answered
+    # questions: a few hundred rows, where the forms of the evaluations would scan them all.
     questions = list(
-        Question.objects.filter(pk__in=rows)
+        Question.objects.filter(form__in=Question.objects.filter(pk__in=list(rows)).values("form"))
         .select_related("form")
-        .order_by("form__title", "form__version", "position")
+        .order_by("form__title", "form__version", "form_id", "position")
     )
     comments: dict[int, list[str]] = {}
-    if responses >= MIN_RESPONSES:
+    text_ids = [q.pk for q in questions if q.kind == Question.Kind.TEXT and q.pk in rows]
+    if responses >= MIN_RESPONSES and text_ids:
         texts = (
-            Answer.objects.filter(evaluation__in=evaluations, question__kind=Question.Kind.TEXT)
+            Answer.objects.filter(evaluation__in=evaluations, question_id__in=text_ids)
             .exclude(text="")
-            .order_by("question_id", "text")  # never in the order people answered
+            .order_by("question_id", "text", "pk")  # sorted: never in the order people answered
             .values_list("question_id", "text")
         )
         for question_id, text in texts:
             comments.setdefault(question_id, []).append(text)
-    return Results(
-        asked=max(asked, responses),
-        responses=responses,
-        questions=[_question_result(q, rows[q.pk], comments.get(q.pk, [])) for q in questions],
-    )
+    forms: list[FormResults] = []
+    for question in questions:
+        if not forms or forms[-1].form.pk != question.form_id:
+            forms.append(FormResults(form=question.form, questions=[]))
+        result = _question_result(
+            question, rows.get(question.pk, {}), comments.get(question.pk, [])
+        )
+        if responses < MIN_RESPONSES or result.answered < MIN_RESPONSES:
+            result = QuestionResult(question=question, answered=result.answered, counts_only=True)
+        forms[-1].questions.append(result)
+    return Results(asked=asked, responses=responses, forms=forms)
 
 
 def _question_result(question: Question, row: dict, comments: list[str]) -> QuestionResult:
-    result = QuestionResult(question=question, answered=row["answered"], comments=comments)
+    result = QuestionResult(question=question, answered=row.get("answered", 0), comments=comments)
     Kind = Question.Kind
     if question.kind in (Kind.AGREEMENT, Kind.PREPOST):
-        result.distribution = [(str(value), row[f"r{value}"]) for value in SCALE]
-        result.mean = _rounded(row["mean"])
-    if question.kind == Kind.AGREEMENT and row["rated"]:
-        result.agreement_percent = _rounded(Decimal(row["agree"]) * 100 / row["rated"], "0.1")
+        result.distribution = [(str(value), row.get(f"r{value}", 0)) for value in SCALE]
+        result.mean = _ratio(row.get("rating_sum"), row.get("rated"))
+    if question.kind == Kind.AGREEMENT:
+        result.agreement_percent = _percent(row.get("agree"), row.get("rated"))
     if question.kind == Kind.PREPOST:
-        result.mean_before = _rounded(row["mean_before"])
-        result.mean_change = _rounded(row["mean_change"])
+        pairs = row.get("pairs", 0)
+        result.change_n = pairs
+        result.mean_before = _ratio(row.get("before_sum"), pairs)
+        if pairs:
+            result.mean_change = _ratio(row["now_sum"] - row["before_sum"], pairs)
     if question.kind in (Kind.SINGLE, Kind.MULTIPLE):
         result.distribution = [
-            (option, row[f"c{bit}"]) for bit, option in enumerate(question.choices)
+            (option, row.get(f"c{bit}", 0)) for bit, option in enumerate(question.choices)
         ]
     return result
 
 
 @dataclass(frozen=True)
 class Summary:
-    """What the reach report says of evaluations (DESIGN.md): one line for funders."""
+    """What the reach report says of evaluations (DESIGN.md): one line for funders. Below
+    MIN_RESPONSES responses only the counts (agreement and change are None)."""
 
     asked: int
     responses: int
@@ -279,36 +383,36 @@ class Summary:
 
 
 def summary(sessions: QuerySet[Session]) -> Summary:
-    """Responses, response rate, agreement on the forms' overall questions and the mean
-    pre/post change, for `sessions`, in three queries."""
-    evaluations = Evaluation.objects.filter(registration__session__in=sessions)
-    asked = EvaluationRequest.objects.filter(
-        registration__session__in=sessions, waived_at__isnull=True
-    ).count()
-    answers = Answer.objects.filter(evaluation__in=evaluations)
-    figures = answers.aggregate(
-        responses=Count("evaluation", distinct=True),
-        overall=Count("pk", filter=Q(question__is_overall=True, rating__isnull=False)),
-        overall_agree=Count("pk", filter=Q(question__is_overall=True, rating__gte=AGREE)),
-        change=Avg(
-            ExpressionWrapper(F("rating") - F("before"), output_field=IntegerField()),
-            filter=Q(
-                question__kind=Question.Kind.PREPOST, before__isnull=False, rating__isnull=False
-            ),
-        ),
+    """Responses, response rate, agreement (4 or 5) on the forms' overall questions and the
+    mean pre/post change over every pre/post answer, for `sessions`, in two queries."""
+    asked, responses = _response_counts(sessions)
+    if responses < MIN_RESPONSES:
+        return Summary(asked, responses, _percent(responses, asked), None, None)
+    overall_ids = Question.objects.filter(is_overall=True).values("pk")
+    prepost_ids = Question.objects.filter(kind=Question.Kind.PREPOST).values("pk")
+    overall = Q(question_id__in=overall_ids, rating__isnull=False)
+    pair = Q(question_id__in=prepost_ids, before__isnull=False, rating__isnull=False)
+    # Answers of the overall and pre/post questions only (by id, through their index).
+    figures = (
+        Answer.objects.filter(evaluation__registration__session__in=sessions)
+        .filter(Q(question_id__in=overall_ids) | Q(question_id__in=prepost_ids))
+        .aggregate(
+            overall=Count("pk", filter=overall),
+            overall_agree=Count("pk", filter=overall & Q(rating__gte=AGREE)),
+            pairs=Count("pk", filter=pair),
+            before_sum=Sum("before", filter=pair),
+            now_sum=Sum("rating", filter=pair),
+        )
     )
-    responses = evaluations.count()
-    asked = max(asked, responses)
+    change = None
+    if figures["pairs"]:
+        change = _ratio(figures["now_sum"] - figures["before_sum"], figures["pairs"])
     return Summary(
         asked=asked,
         responses=responses,
-        response_rate=_rounded(Decimal(responses) * 100 / asked, "0.1") if asked else None,
-        overall_agreement_percent=_rounded(
-            Decimal(figures["overall_agree"]) * 100 / figures["overall"], "0.1"
-        )
-        if figures["overall"]
-        else None,
-        mean_confidence_change=_rounded(figures["change"]),
+        response_rate=_percent(responses, asked),
+        overall_agreement_percent=_percent(figures["overall_agree"], figures["overall"]),
+        mean_confidence_change=change,
     )
 
 

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("registrations.api_urls")),
     path("", include("courses.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("evaluations.results_api_urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("certificates.urls")),
     path("", include("evaluations.urls")),
     path("", include("evaluations.staff_urls")),
+    path("", include("evaluations.results_urls")),
     path("", include("reports.urls")),
     path("", include("privacy.urls")),
     path("", include("accounts.urls")),

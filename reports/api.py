@@ -162,6 +162,28 @@ class ReachProviderSerializer(serializers.Serializer):
     free_districts = serializers.IntegerField(source="figures.free_districts")
 
 
+class ReachEvaluationsSerializer(serializers.Serializer):
+    """evaluations.selectors.summary of the sessions in scope."""
+
+    responses = serializers.IntegerField(help_text="Evaluations submitted.")
+    asked = serializers.IntegerField(help_text="Completers asked to evaluate, not excused.")
+    response_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True, help_text="Percent of those asked."
+    )
+    overall_agreement_percent = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Answers 4 or 5 to the forms' overall question, percent; null below 3 responses.",
+    )
+    mean_confidence_change = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Mean of now minus before over the pre/post answers; null below 3 responses.",
+    )
+
+
 class ReachReportSerializer(serializers.Serializer):
     sessions_delivered = _figure("sessions_delivered", serializers.IntegerField)
     staff_trained = _figure("staff_trained", serializers.IntegerField)
@@ -181,6 +203,10 @@ class ReachReportSerializer(serializers.Serializer):
         help_text="Each provider's figures within the scope, for an Alliance admin looking at "
         "every provider; empty otherwise.",
     )
+    evaluations = ReachEvaluationsSerializer(
+        allow_null=True,
+        help_text="The evaluations of the sessions in scope; null for district coordinators.",
+    )
     scope = ReachScopeSerializer()
 
 
@@ -196,6 +222,7 @@ def report_data(report: ReachReport, form: ReachFilterForm) -> dict:
         "by_delivery": report.by_delivery,
         "turnkey_multiplier": report.turnkey_multiplier,
         "by_provider": report.by_provider,
+        "evaluations": report.evaluations,
         "scope": {
             "fiscal_year": None if form.uses_dates else form.fiscal_year(),
             "start": scope.start,

@@ -94,6 +94,41 @@ FIGURES = [
     ),
 ]
 
+EVALUATION_FIGURES = [
+    Figure("responses", "Evaluation responses", "Evaluations submitted for sessions in scope."),
+    Figure(
+        "asked",
+        "Asked to evaluate",
+        "Completers asked to evaluate their session and not excused (or excused but answered).",
+    ),
+    Figure("response_rate", "Response rate (%)", "Responses as a percent of those asked."),
+    Figure(
+        "overall_agreement_percent",
+        "Overall agreement (%)",
+        "Answers 4 or 5 (agree, strongly agree) to the form's overall question, as a percent "
+        "of its answers. Blank below 3 responses.",
+    ),
+    Figure(
+        "mean_confidence_change",
+        "Mean confidence change",
+        "Mean of 'now' minus 'before' over the retrospective pre/post answers (1-5 scale). "
+        "Blank below 3 responses.",
+    ),
+]
+
+
+def evaluation_values(report: ReachReport) -> list[tuple[Figure, str]]:
+    """The evaluations block as (figure, text): decimals as written, blank when none; empty
+    when the report has no evaluations block (district coordinators)."""
+    if report.evaluations is None:
+        return []
+    values = []
+    for figure in EVALUATION_FIGURES:
+        value = getattr(report.evaluations, figure.key)
+        values.append((figure, "" if value is None else str(value)))
+    return values
+
+
 SCOPE_NOTE = (
     "A session is in the period when its first meeting's local date (America/New_York) is; "
     "cancelled sessions are never counted. A registration is completed when it is confirmed, "
@@ -279,6 +314,13 @@ def reach_csv_rows(report: ReachReport, filters: dict[str, str]) -> Iterator[lis
     yield ["Figure", "Key", "Value", "Definition"]
     for figure, value in figure_values(report.figures):
         yield [figure.label, figure.key, _as_text(value, _kind(value)), figure.definition]
+    evaluations = evaluation_values(report)
+    if evaluations:
+        yield []
+        yield ["Evaluations"]
+        yield ["Figure", "Key", "Value", "Definition"]
+        for figure, text in evaluations:
+            yield [figure.label, f"evaluations.{figure.key}", text, figure.definition]
     for breakdown in _breakdowns_of(report):
         yield []
         yield [breakdown.title]
@@ -330,6 +372,22 @@ def reach_xlsx(report: ReachReport, filters: dict[str, str]) -> bytes:
         _number(summary.cell(row=row, column=2), value, _kind(value))
         cell = _text(summary.cell(row=row, column=3), figure.definition)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    evaluations = evaluation_values(report)
+    if evaluations:
+        row += 2
+        _text(summary.cell(row=row, column=1), "Evaluations").font = BOLD
+        for figure, _shown in evaluations:
+            row += 1
+            _text(summary.cell(row=row, column=1), figure.label)
+            value = getattr(report.evaluations, figure.key)
+            if value is not None:
+                _number(summary.cell(row=row, column=2), value, INT)
+                if isinstance(value, Decimal):
+                    summary.cell(row=row, column=2).number_format = (
+                        "0.0" if value.as_tuple().exponent == -1 else "0.00"
+                    )
+            cell = _text(summary.cell(row=row, column=3), figure.definition)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     row += 2
     _text(summary.cell(row=row, column=1), SCOPE_NOTE)
     _widths(summary, [28, 44, 90])
@@ -459,6 +517,7 @@ def reach_pdf(report: ReachReport, filters: dict[str, str]) -> bytes:
         *[_filters_para(label, value) for label, value in filters.items()],
         Spacer(1, 10),
         _figures_table(report.figures),
+        *_evaluations_block(report),
         _para("By delivery", "h2"),
         _delivery_chart(report),
     ]
@@ -472,10 +531,31 @@ def reach_pdf(report: ReachReport, filters: dict[str, str]) -> bytes:
                 ]
             )
         ]
-    definitions = [_para("Definitions", "h2"), _definitions_table(), Spacer(1, 6)]
+    definitions = [_para("Definitions", "h2"), _definitions_table(report), Spacer(1, 6)]
     story.append(KeepTogether([*definitions, _para(SCOPE_NOTE, "note")]))
     document.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return buffer.getvalue()
+
+
+def _evaluations_block(report: ReachReport) -> list:
+    evaluations = evaluation_values(report)
+    if not evaluations:
+        return []
+    rows = [
+        [_para(figure.label, "term"), _para(text or "–", "definition")]
+        for figure, text in evaluations
+    ]
+    table = Table(rows, colWidths=[2.2 * inch, CONTENT_WIDTH - 2.2 * inch])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#d0d7de")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return [KeepTogether([_para("Evaluations", "h2"), table])]
 
 
 def _footer(canvas, document) -> None:
@@ -620,8 +700,9 @@ def _shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _definitions_table() -> Table:
-    rows = [[_para(f.label, "term"), _para(f.definition, "definition")] for f in FIGURES]
+def _definitions_table(report: ReachReport) -> Table:
+    figures = [*FIGURES, *(EVALUATION_FIGURES if report.evaluations is not None else [])]
+    rows = [[_para(f.label, "term"), _para(f.definition, "definition")] for f in figures]
     table = Table(rows, colWidths=[1.6 * inch, CONTENT_WIDTH - 1.6 * inch])
     table.setStyle(
         TableStyle(

@@ -23,6 +23,8 @@ from django.db import connection, transaction
 from attendance.models import Attendance, Headcount
 from courses.dates import fiscal_year_bounds, local_day_range
 from courses.models import CertifiedTrainer, Course, Meeting, Program, Session
+from evaluations.selectors import Summary as EvaluationSummary
+from evaluations.selectors import results_sessions, summary
 from organizations.models import District, Position, Provider
 from registrations.models import Registration
 
@@ -142,6 +144,9 @@ class ReachReport:
     by_delivery: list[DeliveryRow] = field(default_factory=list)
     turnkey_multiplier: list[MultiplierRow] = field(default_factory=list)
     by_provider: list[ProviderRow] = field(default_factory=list)
+    # The evaluations of the sessions in scope (evaluations.selectors.summary); None for
+    # district coordinators, who see no evaluation results (DESIGN.md, Evaluations).
+    evaluations: EvaluationSummary | None = None
 
 
 def hours(minutes: int | None) -> Decimal:
@@ -627,6 +632,28 @@ ORDER BY p.short_name, p.id
     ]
 
 
+def scope_sessions(scope: ReachScope):
+    """The sessions in scope as a queryset: the `scope_sessions` block's rows (not cancelled,
+    first meeting's local date in the period, provider, program, course and delivery)."""
+    return results_sessions(
+        visible=None,
+        start=scope.start,
+        end=scope.end,
+        provider_ids=scope.provider_ids,
+        program_id=scope.program_id,
+        course_id=scope.course_id,
+        delivery=scope.delivery,
+    )
+
+
+def evaluation_summary(scope: ReachScope) -> EvaluationSummary | None:
+    """What the reach report says of evaluations: exactly evaluations.selectors.summary of the
+    sessions in scope; None for a district coordinator's scope."""
+    if scope.district_ids is not None:
+        return None
+    return summary(scope_sessions(scope))
+
+
 def reach_report(scope: ReachScope, *, per_provider: bool | None = None) -> ReachReport:
     """Every figure and breakdown of `scope`, a fixed number of queries whatever the data
     size: the building blocks are computed once into temporary tables, then read six times,
@@ -646,6 +673,7 @@ def reach_report(scope: ReachScope, *, per_provider: bool | None = None) -> Reac
                 by_delivery=by_delivery(scope),
                 turnkey_multiplier=turnkey_multiplier(scope),
                 by_provider=by_provider(scope) if per_provider else [],
+                evaluations=evaluation_summary(scope),
             )
         finally:
             _MATERIALIZED.scope = None

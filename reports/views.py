@@ -14,7 +14,7 @@ from organizations.permissions import roles_of
 from . import tables
 from .charts import bar_chart
 from .coordinator import EXPECTED_HOURS, staff_hours
-from .exports import FIGURES  # one wording of the definitions everywhere
+from .exports import FIGURES, evaluation_values  # one wording of the definitions everywhere
 from .forms import ANY_DELIVERY, PERIOD_FIELDS, ReachCompareForm, ReachFilterForm, fiscal_year_label
 from .selectors import ReachReport, ReachScope, reach_figures, reach_report
 
@@ -65,6 +65,7 @@ def reach(request: HttpRequest) -> HttpResponse:
         "expected_hours": EXPECTED_HOURS,
         "coordinator_view": is_coordinator_view,
         "exports": _export_links(form),
+        "evaluations": evaluation_values(report),
     }
     return render(request, "reports/reach.html", context)
 

@@ -41,10 +41,13 @@ def xlsx_workbook(content: bytes):
 
 
 def xlsx_summary(content: bytes) -> tuple[dict[str, str], dict[str, object]]:
-    """({filter label: value}, {figure label: cell value}) of the Summary sheet."""
+    """({filter label: value}, {figure label: cell value}) of the Summary sheet (the reach
+    figures; the evaluations block below them is read by xlsx_evaluations)."""
     sheet = xlsx_workbook(content)["Summary"]
     filters, figures, in_figures = {}, {}, False
     for label, value, *_ in sheet.iter_rows(min_row=2, values_only=True):
+        if label == "Evaluations":
+            break
         if label == "Figure":
             in_figures = True
         elif label is None:
@@ -54,6 +57,20 @@ def xlsx_summary(content: bytes) -> tuple[dict[str, str], dict[str, object]]:
         elif not in_figures:
             filters[label] = value
     return filters, figures
+
+
+def xlsx_evaluations(content: bytes) -> dict[str, object]:
+    """{label: cell value} of the Summary sheet's Evaluations block (empty when none)."""
+    sheet = xlsx_workbook(content)["Summary"]
+    found, inside = {}, False
+    for label, value, *_ in sheet.iter_rows(min_row=2, values_only=True):
+        if label == "Evaluations":
+            inside = True
+        elif inside and label is None:
+            break
+        elif inside:
+            found[label] = value
+    return found
 
 
 def pdf_text(content: bytes) -> str:

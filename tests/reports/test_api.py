@@ -67,6 +67,7 @@ def test_the_json_has_every_figure_every_breakdown_and_the_scope(data, api_clien
         "by_delivery",
         "turnkey_multiplier",
         "by_provider",
+        "evaluations",
         "scope",
     ]
     assert body["by_provider"] == []  # staff see one provider: no per-provider table

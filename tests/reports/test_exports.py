@@ -246,6 +246,7 @@ def test_the_csv_starts_with_the_filters_and_has_a_section_per_breakdown(data):
     assert [title for title in sections if title] == [
         "Reach report",
         "Figures",
+        "Evaluations",
         *[b.title for b in BREAKDOWNS if not b.optional],
     ]
     definitions = {row[1]: row[3] for row in sections["Figures"][1:]}

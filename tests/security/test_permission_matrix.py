@@ -199,6 +199,10 @@ _TABLE: dict[str, tuple] = {
     "GET evaluation_forms:detail":          (LOGIN, 403,   403,   403,   403,   200,   404,   200),
     "GET evaluation_forms:edit":            (LOGIN, 403,   403,   403,   403,   200,   404,   200),
     "POST evaluation_forms:edit":           (LOGIN, 403,   403,   403,   403,   200,   404,   200),
+    # Evaluation results: trainers (their sessions), provider staff (their provider's: other
+    # staff see an empty page), Alliance admins; never educators or coordinators.
+    "GET evaluation_results:results":       (LOGIN, 403,   403,   200,   403,   200,   200,   200),
+    "GET evaluation_results:export":        (LOGIN, 403,   403,   200,   403,   200,   200,   200),
     # allauth's sign-in pages, Django's admin index, the health check.
     "GET account_login":                    (200,   302,   302,   302,   302,   302,   302,   302),
     "GET account_signup":                   (200,   302,   302,   302,   302,   302,   302,   302),
@@ -242,6 +246,7 @@ _TABLE: dict[str, tuple] = {
     "GET api-evaluation-form":              (200,   200,   200,   200,   200,   200,   200,   200),
     "GET api-my-evaluation":                (401,   404,   200,   404,   404,   404,   404,   404),
     "PUT api-my-evaluation":                (401,   404,   400,   404,   404,   404,   404,   404),
+    "GET api-evaluation-results":           (401,   403,   403,   200,   403,   200,   200,   200),
     "GET api-schema":                       (200,   200,   200,   200,   200,   200,   200,   200),
     "GET api-docs":                         (200,   200,   200,   200,   200,   200,   200,   200),
 }
@@ -292,6 +297,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], dict]] = {
     "evaluation_forms:detail": lambda w: {"pk": w.evaluation_form.pk},
     "evaluation_forms:edit": lambda w: {"pk": w.evaluation_form.pk},
     "reports:export": lambda w: {"fmt": "csv"},
+    "evaluation_results:export": lambda w: {"fmt": "csv"},
     # The past session: attendance of the future one cannot be recorded yet (a 400).
     "api-attendance": lambda w: {"pk": w.past_session.pk},
     "api-headcounts": lambda w: {"pk": w.past_session.pk},
