@@ -23,6 +23,14 @@ SCALE_LABELS = {
     "4": "4 Agree",
     "5": "5 Strongly agree",
 }
+# Before/now questions ask for a level (of confidence, say), not agreement.
+LEVEL_LABELS = {
+    "1": "1 Very low",
+    "2": "2 Low",
+    "3": "3 Moderate",
+    "4": "4 High",
+    "5": "5 Very high",
+}
 
 
 def _short(label: str) -> str:

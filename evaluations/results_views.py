@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from pd_platform.downloads import csv_response
 
 from .models import Question
-from .results_charts import SCALE_LABELS, distribution_svg
+from .results_charts import LEVEL_LABELS, SCALE_LABELS, distribution_svg
 from .results_exports import results_csv, results_xlsx
 from .results_forms import ResultsFilterForm
 from .selectors import MIN_RESPONSES, QuestionResult, results
@@ -44,8 +44,9 @@ def results_page(request: HttpRequest) -> HttpResponse:
 
 
 def _question(item: QuestionResult) -> dict:
+    labels = LEVEL_LABELS if item.question.kind == Question.Kind.PREPOST else SCALE_LABELS
     scaled = item.question.kind in SCALED
-    rows = [(SCALE_LABELS[label] if scaled else label, count) for label, count in item.distribution]
+    rows = [(labels[label] if scaled else label, count) for label, count in item.distribution]
     chart = ""
     if rows and not item.counts_only:
         title = f"Answers to “{item.question.text}”"

@@ -258,3 +258,16 @@ def test_a_session_link_without_a_period_gives_its_results_whenever_it_ran(api_c
 def test_the_session_page_link_and_url_names(case):
     assert reverse("evaluation_results:results") == PAGE
     assert reverse("api-evaluation-results") == API
+
+
+def test_a_before_and_now_question_is_charted_in_levels_not_agreement(client):
+    from evaluations.models import Question
+    from evaluations.results_views import _question
+    from evaluations.selectors import QuestionResult
+
+    question = Question(kind=Question.Kind.PREPOST, text="Confidence in co-regulation")
+    item = QuestionResult(
+        question=question, answered=3, distribution=[(str(v), 1) for v in range(1, 6)]
+    )
+    labels = [label for label, _ in _question(item)["rows"]]
+    assert labels[0] == "1 Very low" and labels[-1] == "5 Very high"
