@@ -65,9 +65,9 @@ CROSS JOIN (VALUES
         "requests (confirmed registrations of scheduled sessions)",
         """
 INSERT INTO evaluations_evaluationrequest
-    (registration_id, form_id, asked_at, first_reminder_at, second_reminder_at, waived_at,
-     waived_by_id, waive_reason)
-SELECT r.id, f.id, now(), NULL, NULL,
+    (registration_id, session_id, form_id, asked_at, first_reminder_at, second_reminder_at,
+     waived_at, waived_by_id, waive_reason)
+SELECT r.id, r.session_id, f.id, now(), NULL, NULL,
        CASE WHEN r.id % 97 = 0 THEN now() ELSE NULL END, NULL, ''
 FROM registrations_registration r
 JOIN courses_session s ON s.id = r.session_id
@@ -77,8 +77,8 @@ WHERE r.status = 'confirmed' AND s.status = 'scheduled'""",
     (
         "evaluations",
         """
-INSERT INTO evaluations_evaluation (registration_id, form_id, submitted_at, updated_at)
-SELECT registration_id, form_id, now(), now() FROM evaluations_evaluationrequest
+INSERT INTO evaluations_evaluation (registration_id, session_id, form_id, submitted_at, updated_at)
+SELECT registration_id, session_id, form_id, now(), now() FROM evaluations_evaluationrequest
 ORDER BY (registration_id * 2654435761) %% 1000003
 LIMIT %(responses)s""",
     ),

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from courses.models import Course, Program
+from courses.models import Course, Program, Session
 from organizations.models import Provider
 from registrations.models import Registration
 
@@ -106,6 +106,10 @@ class Evaluation(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="evaluation"
     )
+    # The registration's session, kept here so results and the reach report count a
+    # program's evaluations by index instead of through every registration (a registration
+    # never changes session: moving makes a new one).
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
     form = models.ForeignKey(EvaluationForm, on_delete=models.PROTECT, related_name="evaluations")
     submitted_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -146,6 +150,7 @@ class EvaluationRequest(models.Model):
     registration = models.OneToOneField(
         Registration, on_delete=models.CASCADE, related_name="evaluation_request"
     )
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
     form = models.ForeignKey(EvaluationForm, on_delete=models.PROTECT, related_name="+")
     asked_at = models.DateTimeField()
     first_reminder_at = models.DateTimeField(null=True, blank=True)

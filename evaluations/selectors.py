@@ -291,18 +291,14 @@ def _with_bits(answers: QuerySet[Answer]) -> QuerySet[Answer]:
 
 def _response_counts(sessions: QuerySet[Session]) -> tuple[int, int]:
     """(asked, responses): the registrations asked to evaluate and not excused, plus the
-    excused who answered anyway; and the evaluations."""
-    figures = Registration.objects.filter(session__in=sessions).aggregate(
-        asked=Count(
-            "pk",
-            filter=Q(evaluation_request__isnull=False)
-            & (Q(evaluation_request__waived_at__isnull=True) | Q(evaluation__isnull=False)),
-        ),
-        responses=Count("evaluation"),
-    )
-    responses = figures["responses"] or 0
+    excused who answered anyway; and the evaluations. Counted on the session column of
+    requests and evaluations (indexed), not through the registrations."""
+    requests = EvaluationRequest.objects.filter(session__in=sessions)
+    answered = Evaluation.objects.filter(registration_id=OuterRef("registration_id"))
+    asked = requests.filter(Q(waived_at__isnull=True) | Q(Exists(answered))).count()
+    responses = Evaluation.objects.filter(session__in=sessions).count()
     # An evaluation is only taken once asked; max() keeps the rate at most 100 % regardless.
-    return max(figures["asked"] or 0, responses), responses
+    return max(asked, responses), responses
 
 
 def results(sessions: QuerySet[Session]) -> Results:
@@ -310,7 +306,7 @@ def results(sessions: QuerySet[Session]) -> Results:
     queries whatever their number. Below MIN_RESPONSES responses (or answers to a question)
     only counts are given: no distribution, means or comments."""
     asked, responses = _response_counts(sessions)
-    evaluations = Evaluation.objects.filter(registration__session__in=sessions)
+    evaluations = Evaluation.objects.filter(session__in=sessions)
     rows = {
         row["question"]: row
         for row in _with_bits(Answer.objects.filter(evaluation__in=evaluations))
@@ -394,7 +390,7 @@ def summary(sessions: QuerySet[Session]) -> Summary:
     pair = Q(question_id__in=prepost_ids, before__isnull=False, rating__isnull=False)
     # Answers of the overall and pre/post questions only (by id, through their index).
     figures = (
-        Answer.objects.filter(evaluation__registration__session__in=sessions)
+        Answer.objects.filter(evaluation__session__in=sessions)
         .filter(Q(question_id__in=overall_ids) | Q(question_id__in=prepost_ids))
         .aggregate(
             overall=Count("pk", filter=overall),

@@ -283,7 +283,11 @@ def submit_evaluation(
         raise ValidationError(errors)
     if existing is None:
         evaluation = Evaluation.objects.create(
-            registration=registration, form=form, submitted_at=now, updated_at=now
+            registration=registration,
+            session_id=registration.session_id,
+            form=form,
+            submitted_at=now,
+            updated_at=now,
         )
         verb = "evaluation.submitted"
     else:
@@ -327,7 +331,9 @@ def waive_evaluation(
     if request is None and form is None:
         raise ValidationError("This session has no evaluation form.", code="no_form")
     if request is None:
-        request = EvaluationRequest(registration=registration, form=form, asked_at=now)
+        request = EvaluationRequest(
+            registration=registration, session_id=registration.session_id, form=form, asked_at=now
+        )
     if request.waived_at is None:
         request.waived_at, request.waived_by, request.waive_reason = now, by, reason
         request.save()
@@ -349,7 +355,12 @@ def ask_for_evaluations(*, now: dt.datetime | None = None) -> dict[str, int]:
             continue
         try:
             with transaction.atomic():
-                EvaluationRequest.objects.create(registration=registration, form=form, asked_at=now)
+                EvaluationRequest.objects.create(
+                    registration=registration,
+                    session_id=registration.session_id,
+                    form=form,
+                    asked_at=now,
+                )
                 record_activity(verb="evaluation.requested", target=registration, system=SYSTEM)
                 notifications.after_commit(registration, "asked")
         except IntegrityError:

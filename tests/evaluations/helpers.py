@@ -123,10 +123,17 @@ def bulk_evaluations(case: Case, count: int) -> None:
         Registration(session=case.session, person=person, status="confirmed") for person in people
     )
     EvaluationRequest.objects.bulk_create(
-        EvaluationRequest(registration=r, form=case.form, asked_at=now) for r in registrations
+        EvaluationRequest(registration=r, session_id=r.session_id, form=case.form, asked_at=now)
+        for r in registrations
     )
     evaluations = Evaluation.objects.bulk_create(
-        Evaluation(registration=r, form=case.form, submitted_at=now, updated_at=now)
+        Evaluation(
+            registration=r,
+            session_id=r.session_id,
+            form=case.form,
+            submitted_at=now,
+            updated_at=now,
+        )
         for r in registrations
     )
     questions = list(case.form.questions.order_by("position"))
