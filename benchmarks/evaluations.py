@@ -110,28 +110,6 @@ def load_evaluations(responses: int) -> None:
             reach_scale.progress(f"{label}: {cursor.rowcount:,} rows in {took:.1f} s")
 
 
-def _fill_new_columns(tables) -> None:
-    """Columns added to the models after reach_scale's generator was written (e.g.
-    Session.evaluation_required, Meeting.break_minutes) get their field's default, so COPY
-    meets the NOT NULL constraints."""
-    from django.apps import apps
-
-    models = {model._meta.db_table: model for model in apps.get_models()}
-    for table in tables:
-        model = models.get(table.name)
-        if model is None:
-            continue
-        for model_field in model._meta.concrete_fields:
-            if model_field.column in table.columns or not model_field.has_default():
-                continue
-            value = model_field.get_default()
-            if isinstance(value, bool):
-                value = "t" if value else "f"
-            text = reach_scale.nul(value)
-            table.columns.append(model_field.column)
-            table.lines = [f"{line}\t{text}" for line in table.lines]
-
-
 def timed(label: str, run, repeats: int = 3) -> tuple[str, float, float, int]:
     from django.db import connection, reset_queries
 
@@ -201,7 +179,6 @@ def main(argv=None) -> int:
                 attendance=args.attendance,
                 seed=reach_scale.SEED,
             )
-            _fill_new_columns(generated.tables)
             reach_scale.load(generated.tables)
             del generated.tables
             reach_scale.progress("VACUUM (ANALYZE), storing credited minutes ...")

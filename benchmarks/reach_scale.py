@@ -405,8 +405,32 @@ def generate(*, people: int, sessions: int, attendance: int, seed: int) -> Gener
     return Generated(tables=tables, seconds=time.perf_counter() - began)
 
 
+def fill_new_columns(tables: list[Table]) -> None:
+    """Columns added to the models after reach_scale's generator was written (e.g.
+    Session.evaluation_required, Meeting.break_minutes) get their field's default, so COPY
+    meets the NOT NULL constraints."""
+    from django.apps import apps
+
+    models = {model._meta.db_table: model for model in apps.get_models()}
+    for table in tables:
+        model = models.get(table.name)
+        if model is None:
+            continue
+        for model_field in model._meta.concrete_fields:
+            if model_field.column in table.columns or not model_field.has_default():
+                continue
+            value = model_field.get_default()
+            if isinstance(value, bool):
+                value = "t" if value else "f"
+            text = nul(value)
+            table.columns.append(model_field.column)
+            table.lines = [f"{line}\t{text}" for line in table.lines]
+
+
 def load(tables: list[Table]) -> list[tuple[str, int, float]]:
-    """COPY every table in one transaction, then move each identity sequence past its rows."""
+    """COPY every table in one transaction, then move each identity sequence past its rows.
+    Columns the generator does not write get their field's default (fill_new_columns)."""
+    fill_new_columns(tables)
     from django.db import connection, transaction
 
     timings = []
@@ -432,17 +456,22 @@ def load(tables: list[Table]) -> list[tuple[str, int, float]]:
 
 
 def store_all_credited_minutes() -> float:
-    """COPY bypasses the application: store every registration's credited minutes the way
-    attendance.services does after each attendance change (the naive cross-check below adds
-    them up from the attendance rows again, in Python)."""
+    """COPY bypasses the application: store every registration's credited minutes and
+    completion the way attendance.completion does after each change (the naive cross-check
+    below adds them up from the attendance rows again, in Python)."""
     from django.db import transaction
 
     from attendance.completion import store_credited_minutes
+    from attendance.selectors import with_completion
     from registrations.models import Registration
 
     began = time.perf_counter()
     with transaction.atomic():
         store_credited_minutes(Registration.objects.all())
+        completes = with_completion(Registration.objects.filter(credited_minutes__gt=0))
+        Registration.objects.filter(
+            pk__in=completes.filter(completes_now=True).values("pk")
+        ).update(completed=True)
     return time.perf_counter() - began
 
 
