@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from courses.models import Meeting, Session
+from evaluations.permissions import can_see_results
 from pd_platform.ratelimit import rate_limit
 from registrations.services import register_walk_in
 
@@ -78,7 +79,8 @@ def _error_messages(request: HttpRequest, error: ValidationError) -> None:
 @require_GET
 def trainer_home(request: HttpRequest) -> HttpResponse:
     groups = selectors.trainer_sessions(request.user)
-    return render(request, "attendance/trainer_home.html", {"groups": groups})
+    context = {"groups": groups, "can_see_results": can_see_results(request.user)}
+    return render(request, "attendance/trainer_home.html", context)
 
 
 # The roster ----------------------------------------------------------------------------------

@@ -271,3 +271,14 @@ def test_a_before_and_now_question_is_charted_in_levels_not_agreement(client):
     )
     labels = [label for label, _ in _question(item)["rows"]]
     assert labels[0] == "1 Very low" and labels[-1] == "5 Very high"
+
+
+def test_the_trainer_home_links_results_only_for_those_who_may_see_them(client):
+    from tests.factories import SessionFactory, educator
+
+    person = educator()
+    client.force_login(person)
+    assert "/evaluations/results/" not in client.get("/trainer/").content.decode()
+    SessionFactory().trainers.add(person)
+    assert "/evaluations/results/" in client.get("/trainer/").content.decode()
+    assert client.get("/evaluations/results/").status_code == 200
