@@ -49,16 +49,6 @@ def form_for_session(session: Session) -> EvaluationForm | None:
     )
 
 
-def _has_form(session_ref: str) -> Exists:
-    """Whether the session at OuterRef(`session_ref`) has a current form (course or program)."""
-    return Exists(
-        EvaluationForm.objects.filter(is_current=True).filter(
-            Q(course_id=OuterRef(f"{session_ref}__course_id"))
-            | Q(program_id=OuterRef(f"{session_ref}__course__program_id"))
-        )
-    )
-
-
 def awaiting_evaluation() -> Q:
     """Registrations whose certificate waits for their evaluation: the session requires one,
     it has a form, and the person has neither evaluated nor been excused."""

@@ -225,11 +225,8 @@ def _answer(question: Question, raw: object) -> tuple[Answer | None, str | None]
 
 
 def _index(value: object, count: int) -> int | None:
-    try:
-        index = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return index if 0 <= index < count else None
+    index = _int_or_none(value)
+    return index if index is not None and 0 <= index < count else None
 
 
 @seat_transaction
